@@ -1,0 +1,50 @@
+package dev.streamparrot.topics;
+
+import dev.streamparrot.schemas.CheckpointAnnouncement;
+import dev.streamparrot.schemas.Chunk;
+import dev.streamparrot.schemas.DeadLetter;
+import dev.streamparrot.schemas.RejectedFile;
+import dev.streamparrot.schemas.RepositoryRequest;
+import dev.streamparrot.schemas.SourceFile;
+import dev.streamparrot.schemas.TokenizedFile;
+import dev.streamparrot.schemas.TokenizerActivation;
+import dev.streamparrot.schemas.TokenizerRelease;
+
+import java.util.List;
+
+/** The topic catalog: every topic of the system, used by every service and by the cluster command. */
+public final class Topics {
+    private Topics() {}
+
+    /** Source files go up to 1 MiB of content; a little headroom for the other fields. */
+    public static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+    public static final Topic REPO_REQUESTS =
+            new Topic("repo-requests", 1, "delete", "repository url", RepositoryRequest.class);
+    public static final Topic SOURCE_FILES =
+            new Topic("source-files", 4, "delete", "repo/path", SourceFile.class);
+    public static final Topic REJECTED_FILES =
+            new Topic("rejected-files", 1, "delete", "source/path", RejectedFile.class);
+    public static final Topic TOKENIZER_RELEASES =
+            new Topic("tokenizer-releases", 1, "compact", "tokenizer id", TokenizerRelease.class);
+    public static final Topic TOKENIZER_ACTIVATIONS =
+            new Topic("tokenizer-activations", 1, "delete", "tokenizer id", TokenizerActivation.class);
+    public static final Topic TOKEN_IDS =
+            new Topic("token-ids", 4, "delete", "repo/path (same partition as its source file)", TokenizedFile.class);
+    public static final Topic CHUNKS_TRAIN =
+            new Topic("chunks-train", 4, "delete", "input partition", Chunk.class);
+    public static final Topic CHUNKS_VALID =
+            new Topic("chunks-valid", 1, "delete", "input partition", Chunk.class);
+    public static final Topic CHECKPOINTS =
+            new Topic("checkpoints", 1, "delete", "run id/step", CheckpointAnnouncement.class);
+    public static final Topic DEAD_LETTERS =
+            new Topic("dead-letters", 1, "delete", "original topic", DeadLetter.class);
+
+    public static final List<Topic> ALL = List.of(REPO_REQUESTS, SOURCE_FILES, REJECTED_FILES, TOKENIZER_RELEASES,
+            TOKENIZER_ACTIVATIONS, TOKEN_IDS, CHUNKS_TRAIN, CHUNKS_VALID, CHECKPOINTS, DEAD_LETTERS);
+
+    public static Topic byName(String name) {
+        return ALL.stream().filter(t -> t.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no topic named " + name + " in the catalog"));
+    }
+}
