@@ -33,23 +33,32 @@ public final class RegistryServer implements AutoCloseable {
      * @param log     file that receives its output
      */
     public static RegistryServer start(int port, Path dataDir, Path log, Duration timeout) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
-                "-Dquarkus.log.level=WARN", "-Dquarkus.banner.enabled=false"));
-        command.add("-jar");
-        command.add(ProjectPaths.registryJar().toString());
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(command(port, dataDir)).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        if (dataDir != null) {
-            Files.createDirectories(dataDir);
-            builder.environment().put("REGISTRY_DATASOURCE_URL",
-                    "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("registry") + ";DB_CLOSE_ON_EXIT=FALSE");
-        }
         RegistryServer server = new RegistryServer(builder.start(), port, log);
         server.awaitReady(timeout);
         return server;
+    }
+
+    /**
+     * The command line of a registry on 127.0.0.1:port.
+     *
+     * @param dataDir where it keeps its H2 database across restarts; null keeps everything in memory
+     */
+    public static List<String> command(int port, Path dataDir) throws IOException {
+        List<String> command = new ArrayList<>();
+        if (dataDir != null) {
+            Files.createDirectories(dataDir);
+            command.addAll(List.of("/usr/bin/env", "REGISTRY_DATASOURCE_URL=jdbc:h2:file:"
+                    + dataDir.toAbsolutePath().resolve("registry") + ";DB_CLOSE_ON_EXIT=FALSE"));
+        }
+        command.addAll(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
+                "-Dquarkus.log.level=WARN", "-Dquarkus.banner.enabled=false",
+                "-jar", ProjectPaths.registryJar().toString()));
+        return command;
     }
 
     public String confluentUrl() {

@@ -1,0 +1,180 @@
+package dev.streamparrot.deploy;
+
+import dev.streamparrot.kafka.KafkaSettings;
+import dev.streamparrot.kafka.TopicAdmin;
+import dev.streamparrot.testkit.ProjectPaths;
+import dev.streamparrot.testkit.RegistryServer;
+import dev.streamparrot.topics.Topics;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * The one-machine development cluster: a real KRaft Kafka broker, a real schema registry and the five
+ * services, all on 127.0.0.1, with their data under {@code .local/} of the checkout.
+ */
+@Command(name = "streamparrot", mixinStandardHelpOptions = true,
+        subcommands = {LocalCluster.Up.class, LocalCluster.Status.class, LocalCluster.Stop.class},
+        description = "Runs StreamParrot on this machine: broker, schema registry and services on 127.0.0.1.")
+public final class LocalCluster {
+
+    static class Ports {
+        @Option(names = "--home", description = "where data, logs and pid files live (default: <checkout>/.local)")
+        Path home;
+        @Option(names = "--kafka-port", defaultValue = "19092") int kafkaPort;
+        @Option(names = "--controller-port", defaultValue = "19093") int controllerPort;
+        @Option(names = "--registry-port", defaultValue = "18081") int registryPort;
+
+        Path home() {
+            return home != null ? home : ProjectPaths.root().resolve(".local");
+        }
+
+        KafkaSettings settings() {
+            return new KafkaSettings("127.0.0.1:" + kafkaPort, "http://127.0.0.1:" + registryPort + "/apis/ccompat/v7");
+        }
+
+        /** @param launchable false when only names, ports and health URLs are needed (status, stop) */
+        List<Component> components(boolean launchable) throws IOException {
+            Path home = home();
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            List<Component> all = new ArrayList<>();
+            Path brokerConfig = KafkaBroker.writeConfig(home.resolve("kafka"), kafkaPort, controllerPort, home.resolve("kafka/data"));
+            all.add(new Component("kafka", kafkaPort, null, List.of(java, "-Xmx1g", "-XX:+UseG1GC",
+                    "-Dlog4j2.configurationFile=" + home.resolve("kafka/log4j2.properties"),
+                    "-cp", System.getProperty("java.class.path"), KafkaBroker.class.getName(), brokerConfig.toString())));
+            all.add(new Component("registry", registryPort, "http://127.0.0.1:" + registryPort + "/apis/ccompat/v7/subjects",
+                    RegistryServer.command(registryPort, home.resolve("registry"))));
+            KafkaSettings settings = settings();
+            for (ServiceCatalog.Service service : ServiceCatalog.ALL) {
+                Path module = ProjectPaths.root().resolve(service.module());
+                Path classpathFile = module.resolve("target/classpath.txt");
+                String healthUrl = "http://127.0.0.1:" + service.port() + "/health";
+                if (!launchable) {
+                    all.add(new Component(service.name(), service.port(), healthUrl, List.of()));
+                    continue;
+                }
+                if (!Files.exists(classpathFile)) {
+                    throw new IllegalStateException(service.module() + " is not built: run `mvn -DskipTests install` first");
+                }
+                String classpath = module.resolve("target/classes") + ":" + Files.readString(classpathFile).trim();
+                all.add(new Component(service.name(), service.port(), healthUrl,
+                        List.of(java, "-Xmx2g", "-Dai.djl.offline=true",
+                                "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.streamparrot",
+                                "-Dmicronaut.server.port=" + service.port(),
+                                "-Dmicronaut.server.host=127.0.0.1",
+                                "-Dstreamparrot.kafka.bootstrap-servers=" + settings.bootstrapServers(),
+                                "-Dstreamparrot.schema-registry.url=" + settings.schemaRegistryUrl(),
+                                "-Dstreamparrot.data-dir=" + home.resolve(service.name()),
+                                "-cp", classpath, service.mainClass())));
+            }
+            return all;
+        }
+    }
+
+    @Command(name = "up", description = "Starts what is not running yet, creates the topics, and waits until all is healthy.")
+    static final class Up implements Callable<Integer> {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @CommandLine.Mixin Ports ports;
+        @Option(names = "--no-services", description = "only the broker and the schema registry") boolean noServices;
+
+        @Override
+        public Integer call() throws Exception {
+            long t0 = System.nanoTime();
+            Supervisor supervisor = new Supervisor(ports.home());
+            Files.createDirectories(ports.home().resolve("kafka"));
+            Files.writeString(ports.home().resolve("kafka/log4j2.properties"),
+                    "rootLogger.level=WARN\nrootLogger.appenderRef.out.ref=OUT\nappender.out.type=Console\nappender.out.name=OUT\n"
+                            + "appender.out.layout.type=PatternLayout\nappender.out.layout.pattern=[%d] %p %m (%c)%n\n");
+            var out = spec.commandLine().getOut();
+            List<Component> components = ports.components(true).stream()
+                    .filter(c -> !noServices || c.name().equals("kafka") || c.name().equals("registry")).toList();
+            for (Component component : components) {
+                boolean started = supervisor.start(component);
+                out.printf("%-10s %s%n", component.name(), started ? "starting on 127.0.0.1:" + component.port() : "already running");
+                if (component.name().equals("registry")) {
+                    // Services register schemas and read topics at start: the cluster must be complete first.
+                    supervisor.awaitReady(components.get(0), Duration.ofSeconds(120));
+                    supervisor.awaitReady(component, Duration.ofSeconds(120));
+                    List<String> created = TopicAdmin.ensure(ports.settings().bootstrapServers(), Topics.ALL, (short) 1);
+                    out.printf("topics     %d in the catalog, %d created now%n", Topics.ALL.size(), created.size());
+                }
+            }
+            for (Component component : components) supervisor.awaitReady(component, Duration.ofSeconds(180));
+            out.printf("ready in %.1f s: Kafka at %s, schema registry at %s; logs in %s%n",
+                    (System.nanoTime() - t0) / 1e9, ports.settings().bootstrapServers(), ports.settings().schemaRegistryUrl(),
+                    ports.home().resolve("logs"));
+            out.flush();
+            new Status(ports, out).call();
+            return 0; // everything asked for answered: awaitReady throws otherwise
+        }
+    }
+
+    @Command(name = "status", description = "Shows which parts run and answer.")
+    static final class Status implements Callable<Integer> {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @CommandLine.Mixin Ports ports;
+        private java.io.PrintWriter out;
+
+        Status() {}
+
+        Status(Ports ports, java.io.PrintWriter out) {
+            this.ports = ports;
+            this.out = out;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            if (out == null) out = spec.commandLine().getOut();
+            Supervisor supervisor = new Supervisor(ports.home());
+            int down = 0;
+            for (Component component : ports.components(false)) {
+                var process = supervisor.running(component.name());
+                boolean healthy = process.isPresent() && supervisor.ready(component);
+                if (!healthy) down++;
+                out.printf("%-10s %-8s %-22s %s%n", component.name(),
+                        healthy ? "healthy" : process.isPresent() ? "starting" : "stopped",
+                        "127.0.0.1:" + component.port(), process.map(p -> "pid " + p.pid()).orElse(""));
+            }
+            out.flush();
+            return down == 0 ? 0 : 3;
+        }
+    }
+
+    @Command(name = "stop", description = "Stops every part; data stays in the home folder.")
+    static final class Stop implements Callable<Integer> {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @CommandLine.Mixin Ports ports;
+
+        @Override
+        public Integer call() throws Exception {
+            Supervisor supervisor = new Supervisor(ports.home());
+            List<Component> components = new ArrayList<>(ports.components(false));
+            java.util.Collections.reverse(components);
+            for (Component component : components) {
+                if (supervisor.stop(component.name())) spec.commandLine().getOut().printf("%-10s stopped%n", component.name());
+            }
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new LocalCluster())
+                .setExecutionExceptionHandler((error, commandLine, parsed) -> {
+                    commandLine.getErr().println("streamparrot: " + error.getMessage());
+                    return 2;
+                });
+    }
+}

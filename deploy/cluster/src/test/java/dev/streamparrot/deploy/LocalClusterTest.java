@@ -1,0 +1,71 @@
+package dev.streamparrot.deploy;
+
+import dev.streamparrot.testkit.RealCluster;
+import dev.streamparrot.topics.Topics;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** `up` starts a real broker and registry and creates the catalog; twice is harmless; `stop` stops; a taken port is named. */
+class LocalClusterTest {
+    @Test
+    void upStatusStopAndUpAgain(@TempDir Path home) throws Exception {
+        String[] ports = {"--home", home.toString(), "--kafka-port", String.valueOf(RealCluster.freePort()),
+                "--controller-port", String.valueOf(RealCluster.freePort()), "--registry-port", String.valueOf(RealCluster.freePort())};
+        try {
+            assertEquals(0, run("up", "--no-services", ports).exitCode, "first up");
+            Run again = run("up", "--no-services", ports);
+            assertEquals(0, again.exitCode);
+            assertTrue(again.out.contains("kafka      already running"), again.out);
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:" + ports[3]))) {
+                Set<String> topics = admin.listTopics().names().get();
+                Topics.ALL.forEach(t -> assertTrue(topics.contains(t.name()), t.name()));
+            }
+            Run status = run("status", null, ports);
+            assertTrue(status.out.contains("kafka      healthy"), status.out);
+            assertTrue(status.out.contains("registry   healthy"), status.out);
+            assertTrue(Files.exists(home.resolve("kafka/data/meta.properties")), "broker data is kept under the home folder");
+        } finally {
+            assertEquals(0, run("stop", null, ports).exitCode);
+        }
+        Run stopped = run("status", null, ports);
+        assertTrue(stopped.out.contains("kafka      stopped"), stopped.out);
+    }
+
+    @Test
+    void aTakenPortIsReportedClearly(@TempDir Path home) throws Exception {
+        try (ServerSocket squatter = new ServerSocket()) {
+            squatter.bind(new InetSocketAddress("127.0.0.1", 0));
+            Run up = run("up", "--no-services", "--home", home.toString(), "--kafka-port", String.valueOf(squatter.getLocalPort()));
+            assertEquals(2, up.exitCode);
+            assertTrue(up.err.contains("port " + squatter.getLocalPort() + " on 127.0.0.1, which kafka needs, is already taken"), up.err);
+        }
+    }
+
+    record Run(int exitCode, String out, String err) {}
+
+    private static Run run(String command, String flag, String... options) {
+        String[] args = new String[options.length + (flag == null ? 1 : 2)];
+        args[0] = command;
+        int i = 1;
+        if (flag != null) args[i++] = flag;
+        System.arraycopy(options, 0, args, i, options.length);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = LocalCluster.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+}

@@ -1,0 +1,22 @@
+package dev.streamparrot.trainer;
+
+import dev.streamparrot.kafka.KafkaSettings;
+import dev.streamparrot.registry.SchemaRegistryClient;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Value;
+import jakarta.inject.Singleton;
+
+/** Where the broker and the schema registry are (config keys shared by every service). */
+@Factory
+final class ClusterFactory {
+    @Singleton
+    KafkaSettings kafkaSettings(@Value("${streamparrot.kafka.bootstrap-servers}") String bootstrapServers,
+                                @Value("${streamparrot.schema-registry.url}") String registryUrl) {
+        return new KafkaSettings(bootstrapServers, registryUrl);
+    }
+
+    @Singleton
+    SchemaRegistryClient schemaRegistry(KafkaSettings settings) {
+        return new SchemaRegistryClient(settings.schemaRegistryUrl());
+    }
+}
