@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
  * services, all on 127.0.0.1, with their data under {@code .local/} of the checkout.
  */
 @Command(name = "streamparrot", mixinStandardHelpOptions = true,
-        subcommands = {LocalCluster.Up.class, LocalCluster.Status.class, LocalCluster.Stop.class},
+        subcommands = {LocalCluster.Up.class, LocalCluster.Status.class, LocalCluster.Stop.class, LocalCluster.CreateTopics.class},
         description = "Runs StreamParrot on this machine: broker, schema registry and services on 127.0.0.1.")
 public final class LocalCluster {
 
@@ -161,6 +161,21 @@ public final class LocalCluster {
             for (Component component : components) {
                 if (supervisor.stop(component.name())) spec.commandLine().getOut().printf("%-10s stopped%n", component.name());
             }
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "create-topics", description = "Creates the catalog's topics on any cluster (the multi-machine deployments run this once).")
+    static final class CreateTopics implements Callable<Integer> {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @Option(names = "--bootstrap-servers", required = true) String bootstrapServers;
+        @Option(names = "--replication-factor", defaultValue = "3") short replicationFactor;
+
+        @Override
+        public Integer call() {
+            List<String> created = TopicAdmin.ensure(bootstrapServers, Topics.ALL, replicationFactor);
+            spec.commandLine().getOut().printf("%d topics in the catalog, created now: %s%n", Topics.ALL.size(), created);
             spec.commandLine().getOut().flush();
             return 0;
         }

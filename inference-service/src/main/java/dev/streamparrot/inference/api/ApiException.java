@@ -1,0 +1,50 @@
+package dev.streamparrot.inference.api;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * A request the API refuses, with the HTTP status and the OpenAI error body
+ * {@code {"error": {"message", "type", "param", "code"}}}.
+ */
+public final class ApiException extends RuntimeException {
+    private final int status;
+    private final String type;
+    private final String param;
+    private final String code;
+
+    public ApiException(int status, String type, String message, String param, String code) {
+        super(message);
+        this.status = status;
+        this.type = type;
+        this.param = param;
+        this.code = code;
+    }
+
+    /** 400 invalid_request_error about one request field (param may be null). */
+    public static ApiException invalid(String param, String message) {
+        return new ApiException(400, "invalid_request_error", message, param, null);
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String param() {
+        return param;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public ObjectNode toJson() {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        ObjectNode error = root.putObject("error");
+        error.put("message", getMessage());
+        error.put("type", type);
+        error.put("param", param);
+        error.put("code", code);
+        return root;
+    }
+}

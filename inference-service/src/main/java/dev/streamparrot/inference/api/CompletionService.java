@@ -1,0 +1,214 @@
+package dev.streamparrot.inference.api;
+
+import dev.streamparrot.inference.api.CompletionResponse.Choice;
+import dev.streamparrot.inference.api.CompletionResponse.Logprobs;
+import dev.streamparrot.inference.api.CompletionResponse.Usage;
+import dev.streamparrot.inference.generation.Cancellation;
+import dev.streamparrot.inference.generation.GenerationParams;
+import dev.streamparrot.inference.generation.Generator;
+import dev.streamparrot.inference.generation.LanguageModel;
+import dev.streamparrot.inference.generation.TextCodec;
+import dev.streamparrot.inference.sampling.TokenLogprobs;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.function.Consumer;
+
+/**
+ * Serves completion requests with one model. In two phases, so HTTP can answer 400 before it
+ * commits to a stream: {@link #prepare} validates and tokenizes, then the returned
+ * {@link Completion} runs all at once or streams chunks. All choices of a request (n per prompt,
+ * choice index = prompt index * n + sample index) decode together in one batch.
+ * Not thread-safe, like the model it drives.
+ */
+public final class CompletionService {
+    private static final SecureRandom SEEDS = new SecureRandom();
+
+    private final LanguageModel model;
+    private final TextCodec codec;
+    private final String modelName;
+    private final Clock clock;
+
+    public CompletionService(LanguageModel model, TextCodec codec, String modelName) {
+        this(model, codec, modelName, Clock.systemUTC());
+    }
+
+    CompletionService(LanguageModel model, TextCodec codec, String modelName, Clock clock) {
+        this.model = model;
+        this.codec = codec;
+        this.modelName = modelName;
+        this.clock = clock;
+    }
+
+    public String modelName() {
+        return modelName;
+    }
+
+    /** Tokenizes the prompts and checks them against the model; throws {@link ApiException} (400) if they do not fit. */
+    public Completion prepare(CompletionRequest request) {
+        List<int[]> promptIds = new ArrayList<>();
+        List<String> promptTexts = new ArrayList<>();
+        for (CompletionRequest.Prompt p : request.prompts()) {
+            int[] ids = p.tokenIds() != null ? p.tokenIds() : codec.encode(p.text());
+            if (ids.length == 0 && codec.endOfText().isPresent()) {
+                ids = new int[] {codec.endOfText().getAsInt()}; // GPT-2 style: an empty prompt starts after end-of-text
+            }
+            if (ids.length == 0) throw ApiException.invalid("prompt", "prompt must not be empty.");
+            for (int id : ids) {
+                if (id >= model.vocabSize()) {
+                    throw ApiException.invalid("prompt", "token id " + id + " is outside the vocabulary (size " + model.vocabSize() + ").");
+                }
+            }
+            int requested = ids.length + request.maxTokens();
+            if (requested > model.contextLength()) {
+                throw new ApiException(400, "invalid_request_error", "This model's maximum context length is "
+                        + model.contextLength() + " tokens. However, you requested " + requested + " tokens ("
+                        + ids.length + " in the prompt, " + request.maxTokens() + " in the completion). "
+                        + "Please reduce the length of the prompt or max_tokens.", "max_tokens", "context_length_exceeded");
+            }
+            promptIds.add(ids);
+            promptTexts.add(p.text() != null ? p.text() : codec.decode(ids));
+        }
+        return new Completion(request, promptIds, promptTexts);
+    }
+
+    /** A validated request, ready to run once. */
+    public final class Completion {
+        private final CompletionRequest request;
+        private final List<int[]> promptIds;
+        private final List<String> promptTexts;
+        private final String id = "cmpl-" + UUID.randomUUID().toString().replace("-", "");
+        private final long created = clock.instant().getEpochSecond();
+
+        private Completion(CompletionRequest request, List<int[]> promptIds, List<String> promptTexts) {
+            this.request = request;
+            this.promptIds = promptIds;
+            this.promptTexts = promptTexts;
+        }
+
+        public int promptTokens() {
+            return promptIds.stream().mapToInt(ids -> ids.length).sum();
+        }
+
+        /** Generates every choice; throws {@link CancellationException} if cancelled midway. */
+        public CompletionResponse run(Cancellation cancellation) {
+            List<Generator.Sequence> sequences = generate(cancellation, step -> { });
+            if (cancellation.isCancelled()) throw new CancellationException("client went away");
+            List<Choice> choices = new ArrayList<>();
+            int completionTokens = 0;
+            for (int row = 0; row < sequences.size(); row++) {
+                Generator.Sequence s = sequences.get(row);
+                completionTokens += s.tokens().size();
+                int prompt = row / request.n();
+                String echo = request.echo() ? promptTexts.get(prompt) : "";
+                Logprobs logprobs = null;
+                if (request.logprobs() >= 0) {
+                    LogprobsBuilder b = new LogprobsBuilder(0);
+                    if (request.echo()) b.addPrompt(promptIds.get(prompt));
+                    s.logprobs().forEach(b::add);
+                    logprobs = b.build();
+                }
+                choices.add(new Choice(row, echo + s.text(), logprobs, s.finish().apiName()));
+            }
+            return new CompletionResponse(id, created, modelName, choices, new Usage(promptTokens(), completionTokens));
+        }
+
+        /**
+         * Streams chunks to {@code chunks} as tokens are generated: text as it becomes final,
+         * finish_reason on a choice's last chunk, then (if stream_options.include_usage) a usage
+         * chunk without choices. The caller writes each as {@link CompletionResponse#toSseEvent()}
+         * and ends with {@link CompletionResponse#SSE_DONE}. Returns quietly when cancelled.
+         */
+        public void stream(Cancellation cancellation, Consumer<CompletionResponse> chunks) {
+            int rows = promptIds.size() * request.n();
+            List<LogprobsBuilder> pending = new ArrayList<>();
+            for (int row = 0; row < rows; row++) {
+                LogprobsBuilder b = new LogprobsBuilder(0);
+                if (request.echo()) {
+                    int prompt = row / request.n();
+                    b.addPrompt(promptIds.get(prompt));
+                    chunks.accept(chunk(new Choice(row, promptTexts.get(prompt), request.logprobs() >= 0 ? b.build() : null, null)));
+                    b = new LogprobsBuilder(b.offset);
+                }
+                pending.add(b);
+            }
+            int[] completionTokens = {0};
+            generate(cancellation, step -> {
+                completionTokens[0]++;
+                LogprobsBuilder b = pending.get(step.row());
+                if (step.logprobs() != null) b.add(step.logprobs());
+                if (step.text().isEmpty() && step.finish() == null) return; // nothing final yet: keep the logprobs for later
+                String finish = step.finish() == null ? null : step.finish().apiName();
+                chunks.accept(chunk(new Choice(step.row(), step.text(), request.logprobs() >= 0 ? b.build() : null, finish)));
+                pending.set(step.row(), new LogprobsBuilder(b.offset));
+            });
+            if (request.includeUsage() && !cancellation.isCancelled()) {
+                chunks.accept(new CompletionResponse(id, created, modelName, List.of(),
+                        new Usage(promptTokens(), completionTokens[0])));
+            }
+        }
+
+        private CompletionResponse chunk(Choice choice) {
+            return new CompletionResponse(id, created, modelName, List.of(choice), null);
+        }
+
+        private List<Generator.Sequence> generate(Cancellation cancellation, Consumer<Generator.Step> listener) {
+            List<int[]> rows = new ArrayList<>();
+            for (int[] ids : promptIds) for (int i = 0; i < request.n(); i++) rows.add(ids);
+            long seed = request.seed() != null ? request.seed() : SEEDS.nextLong();
+            GenerationParams params = new GenerationParams(request.sampling(), seed, request.maxTokens(), request.stop(),
+                    request.logprobs());
+            return new Generator(model, codec).generate(rows, params, cancellation, listener);
+        }
+    }
+
+    /**
+     * Collects tokens for one {@link Logprobs} object. As in vLLM, a token's text_offset is the
+     * summed length of the token strings before it (echoed prompt included), so offsets stay
+     * consistent with the tokens list even where a token holds half a character.
+     */
+    private final class LogprobsBuilder {
+        final List<String> tokens = new ArrayList<>();
+        final List<Double> values = new ArrayList<>();
+        final List<Map<String, Double>> top = new ArrayList<>();
+        final List<Integer> offsets = new ArrayList<>();
+        int offset;
+
+        LogprobsBuilder(int offset) {
+            this.offset = offset;
+        }
+
+        /** Prompt tokens are echoed without log-probabilities: scoring the prompt would need its logits from the model. */
+        void addPrompt(int[] ids) {
+            for (int id : ids) addToken(id, null, null);
+        }
+
+        void add(TokenLogprobs lp) {
+            Map<String, Double> alternatives = new LinkedHashMap<>();
+            for (TokenLogprobs.Alternative a : lp.top()) alternatives.putIfAbsent(tokenText(a.token()), a.logprob());
+            addToken(lp.token(), lp.logprob(), alternatives);
+        }
+
+        private void addToken(int id, Double logprob, Map<String, Double> alternatives) {
+            String text = tokenText(id);
+            tokens.add(text);
+            values.add(logprob);
+            top.add(alternatives);
+            offsets.add(offset);
+            offset += text.length();
+        }
+
+        Logprobs build() {
+            return new Logprobs(tokens, values, top, offsets);
+        }
+
+        private String tokenText(int id) {
+            return codec.decode(new int[] {id});
+        }
+    }
+}

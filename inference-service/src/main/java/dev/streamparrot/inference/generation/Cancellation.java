@@ -1,0 +1,10 @@
+package dev.streamparrot.inference.generation;
+
+/** Polled between decoding steps: a client that went away stops its generation. */
+@FunctionalInterface
+public interface Cancellation {
+
+    Cancellation NEVER = () -> false;
+
+    boolean isCancelled();
+}

@@ -1,0 +1,32 @@
+package dev.streamparrot.inference.generation;
+
+import java.util.List;
+
+/**
+ * A causal language model that decodes several sequences at once, keeping whatever state
+ * (a KV cache) makes the next step cheap. Not thread-safe: one batch at a time.
+ */
+public interface LanguageModel {
+
+    /** Maximum tokens per sequence, prompt and completion together. */
+    int contextLength();
+
+    /** Number of token ids the model knows; logits rows have this length. */
+    int vocabSize();
+
+    /** Starts decoding one row per prompt; prompts may differ in length and must not be empty. */
+    Batch start(List<int[]> prompts);
+
+    interface Batch extends AutoCloseable {
+
+        /** Logits over the vocabulary for the next token of every row: {@code [rows][vocab]}. */
+        float[][] nextLogits();
+
+        /** Appends one token to every row (rows the caller has finished get a filler token). */
+        void append(int[] tokenPerRow);
+
+        /** Frees the cache. */
+        @Override
+        void close();
+    }
+}

@@ -1,0 +1,31 @@
+package dev.streamparrot.inference.humaneval;
+
+import dev.streamparrot.inference.api.CompletionRequest;
+import dev.streamparrot.inference.api.CompletionResponse;
+import dev.streamparrot.inference.api.CompletionService;
+import dev.streamparrot.inference.generation.Cancellation;
+import java.util.List;
+
+/** Completions from the model, through the same service the HTTP API uses. */
+public final class ModelCompletionEngine implements CompletionEngine {
+    private final CompletionService service;
+    private final GenerationSettings settings;
+
+    public ModelCompletionEngine(CompletionService service, GenerationSettings settings) {
+        this.service = service;
+        this.settings = settings;
+    }
+
+    /**
+     * Like CodeParrot's script, the model sees the prompt without its trailing newline, so its first
+     * token can be the newline-and-indent BPE learned; the completion still appends to the full prompt.
+     */
+    @Override
+    public List<String> complete(HumanEvalProblem problem, int n) {
+        String prompt = problem.prompt().strip();
+        CompletionRequest request = CompletionRequest.of(prompt, n, settings.maxNewTokens(), settings.sampling(),
+                settings.seed(), settings.stop());
+        CompletionResponse response = service.prepare(request).run(Cancellation.NEVER);
+        return response.choices().stream().map(CompletionResponse.Choice::text).toList();
+    }
+}

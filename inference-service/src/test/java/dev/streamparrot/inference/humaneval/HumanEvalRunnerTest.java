@@ -1,0 +1,108 @@
+package dev.streamparrot.inference.humaneval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.streamparrot.inference.api.CompletionService;
+import dev.streamparrot.inference.sampling.SamplingParams;
+import dev.streamparrot.inference.sampling.StopSequences;
+import dev.streamparrot.inference.testing.ByteCodec;
+import dev.streamparrot.inference.testing.FakeModel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HumanEvalRunnerTest {
+    private static final List<HumanEvalProblem> PROBLEMS = HumanEvalProblem.bundled();
+    private static final HumanEvalRunner RUNNER = new HumanEvalRunner(new Sandbox(), 2);
+
+    @Test
+    void theBundledSetIsAll164Problems() {
+        assertEquals(164, PROBLEMS.size());
+        Set<String> ids = new HashSet<>();
+        for (HumanEvalProblem p : PROBLEMS) {
+            assertTrue(ids.add(p.taskId()));
+            assertTrue(p.test().contains("def check("), p.taskId());
+            assertTrue(p.prompt().contains("def " + p.entryPoint()), p.taskId());
+        }
+        assertEquals("HumanEval/163", PROBLEMS.get(163).taskId());
+    }
+
+    @Test
+    void canonicalSolutionsAllPassAndFilesFollowHumanEval(@TempDir Path dir) throws Exception {
+        Path samples = dir.resolve("samples.jsonl");
+        AtomicInteger checked = new AtomicInteger();
+        HumanEvalRunner.Report report = RUNNER.run(PROBLEMS, CompletionEngine.CANONICAL, 1, samples, r -> checked.incrementAndGet());
+        List<String> failures = report.samples().stream().filter(s -> !s.result().passed())
+                .map(s -> s.taskId() + ": " + s.result().reason()).toList();
+        assertEquals(List.of(), failures);
+        assertEquals(164, report.passed());
+        assertEquals(Map.of(1, 1.0), report.passAtK());
+        assertEquals(164, checked.get());
+
+        ObjectMapper json = new ObjectMapper();
+        List<String> sampleLines = Files.readAllLines(samples, StandardCharsets.UTF_8);
+        assertEquals(164, sampleLines.size());
+        JsonNode first = json.readTree(sampleLines.get(0));
+        assertEquals(List.of("task_id", "completion"), List.copyOf(iterable(first)));
+        assertEquals(PROBLEMS.get(0).canonicalSolution(), first.get("completion").asText());
+        List<String> resultLines = Files.readAllLines(dir.resolve("samples.jsonl_results.jsonl"), StandardCharsets.UTF_8);
+        assertEquals(164, resultLines.size());
+        JsonNode result = json.readTree(resultLines.get(5));
+        assertEquals("passed", result.get("result").asText());
+        assertTrue(result.get("passed").asBoolean());
+    }
+
+    private static List<String> iterable(JsonNode node) {
+        List<String> names = new java.util.ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    @Test
+    void emptyCompletionsAllFail() throws Exception {
+        HumanEvalRunner.Report report = RUNNER.run(PROBLEMS, (p, n) -> Collections.nCopies(n, ""), 1, null, r -> { });
+        assertEquals(0, report.passed());
+        assertEquals(0.0, report.passAtK().get(1));
+    }
+
+    @Test
+    void hostileSamplesFailAndTheRunCarriesOn() throws Exception {
+        HumanEvalProblem first = PROBLEMS.get(0);
+        List<String> completions = List.of(
+                "    while True:\n        pass\n",
+                "    import os\n    while True:\n        os.fork()\n",
+                "    x = bytearray(10 * 1024 ** 3)\n    return False\n",
+                "    import os\n    os.kill(os.getppid(), 9)\n    return False\n",
+                first.canonicalSolution());
+        HumanEvalRunner.Report report = RUNNER.run(List.of(first, PROBLEMS.get(1)), (p, n) -> p == first ? completions
+                : Collections.nCopies(n, p.canonicalSolution()), 5, null, r -> { });
+        List<Boolean> passed = report.samples().stream().map(s -> s.result().passed()).toList();
+        assertEquals(List.of(false, false, false, false, true, true, true, true, true, true), passed);
+        // pass@1 = mean(1/5, 5/5); pass@k for k = 10 needs n >= 10, so it is not reported
+        assertEquals(Map.of(1, (0.2 + 1.0) / 2), report.passAtK());
+    }
+
+    @Test
+    void theModelEngineAsksTheServiceForCodeParrotStyleSamples() {
+        byte[] body = "    return True\n\ndef other():".getBytes(StandardCharsets.UTF_8);
+        int[] script = new int[body.length];
+        for (int i = 0; i < body.length; i++) script[i] = body[i] & 0xFF;
+        CompletionService service = new CompletionService(FakeModel.spelling(2048, script), new ByteCodec(), "fake");
+        GenerationSettings settings = new GenerationSettings(new SamplingParams(0.2, 0.95, 0), 64, StopSequences.CODE_FIRST_BLOCK, 1L);
+        List<String> completions = new ModelCompletionEngine(service, settings).complete(PROBLEMS.get(0), 3);
+        assertEquals(List.of("    return True\n", "    return True\n", "    return True\n"), completions);
+        assertFalse(PROBLEMS.get(0).program(completions.get(0)).isEmpty());
+    }
+}
