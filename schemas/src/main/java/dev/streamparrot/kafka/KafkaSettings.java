@@ -65,6 +65,9 @@ public record KafkaSettings(String bootstrapServers, String schemaRegistryUrl) {
         s.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
         s.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
         s.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "zstd");
+        // Streams' default of 10 s aborts transactions on a loaded 2-core machine; a crash still aborts
+        // them at once, since a restarted instance fences its predecessor.
+        s.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), 120_000);
         s.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), dev.streamparrot.topics.Topics.MAX_MESSAGE_BYTES);
         s.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), dev.streamparrot.topics.Topics.MAX_MESSAGE_BYTES);
         s.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);

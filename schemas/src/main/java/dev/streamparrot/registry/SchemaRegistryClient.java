@@ -48,13 +48,33 @@ public final class SchemaRegistryClient {
         String cacheKey = subject + '\n' + schema;
         Integer cached = idsBySubjectAndSchema.get(cacheKey);
         if (cached != null) return cached;
-        JsonNode reply = send("POST", "subjects/" + subject + "/versions",
-                JSON.createObjectNode().put("schema", schema.toString()), subject);
+        JsonNode reply = registerWithRetry(subject, schema);
         int id = reply.get("id").asInt();
         setCompatibilityIfUnset(subject, "BACKWARD");
         idsBySubjectAndSchema.put(cacheKey, id);
         schemasById.putIfAbsent(id, schema);
         return id;
+    }
+
+    /**
+     * Two clients registering the first version of a subject at once can make Apicurio answer 409
+     * ("already exists") to one of them; asking again then finds the version. A 409 that persists is
+     * the registry refusing an incompatible schema.
+     */
+    private JsonNode registerWithRetry(String subject, Schema schema) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return send("POST", "subjects/" + subject + "/versions", JSON.createObjectNode().put("schema", schema.toString()), subject);
+            } catch (IncompatibleSchemaException e) {
+                if (attempt == 3) throw e;
+                try {
+                    Thread.sleep(100L * attempt);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     /** The writer schema of an id. */

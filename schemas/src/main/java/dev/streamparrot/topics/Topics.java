@@ -21,6 +21,9 @@ public final class Topics {
 
     public static final Topic REPO_REQUESTS =
             new Topic("repo-requests", 1, "delete", "repository url", RepositoryRequest.class);
+    /** Cleaned files before deduplication: one partition, so one stream task sees every file for near-dedup. */
+    public static final Topic INGEST_CANDIDATES =
+            new Topic("ingest-candidates", 1, "delete", "content hash", SourceFile.class);
     public static final Topic SOURCE_FILES =
             new Topic("source-files", 4, "delete", "repo/path", SourceFile.class);
     public static final Topic REJECTED_FILES =
@@ -40,7 +43,7 @@ public final class Topics {
     public static final Topic DEAD_LETTERS =
             new Topic("dead-letters", 1, "delete", "original topic", DeadLetter.class);
 
-    public static final List<Topic> ALL = List.of(REPO_REQUESTS, SOURCE_FILES, REJECTED_FILES, TOKENIZER_RELEASES,
+    public static final List<Topic> ALL = List.of(REPO_REQUESTS, INGEST_CANDIDATES, SOURCE_FILES, REJECTED_FILES, TOKENIZER_RELEASES,
             TOKENIZER_ACTIVATIONS, TOKEN_IDS, CHUNKS_TRAIN, CHUNKS_VALID, CHECKPOINTS, DEAD_LETTERS);
 
     public static Topic byName(String name) {

@@ -74,6 +74,7 @@ class RecordsThroughRealClusterTest {
         int[] ids = {0, 1, 50256, 65535};
         Map<Topic, SpecificRecord> samples = new LinkedHashMap<>();
         samples.put(Topics.REPO_REQUESTS, new RepositoryRequest("https://example.org/a.git", "main", "test", now));
+        samples.put(Topics.INGEST_CANDIDATES, new SourceFile("a/b", null, "y.py", "MIT", 5L, "hash", "print", 1));
         samples.put(Topics.SOURCE_FILES, new SourceFile("a/b", "abc123", "x.py", "MIT", 5L, "hash", "print", 2));
         samples.put(Topics.REJECTED_FILES, new RejectedFile("a/b", null, "y.py", "TOO_SMALL", "3 bytes", 3L));
         samples.put(Topics.TOKENIZER_RELEASES, new TokenizerRelease("tok1", 32768, 0, "file:///t.json", "sha", 10L, 1000L, "report", now));

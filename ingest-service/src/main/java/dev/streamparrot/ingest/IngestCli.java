@@ -1,0 +1,183 @@
+package dev.streamparrot.ingest;
+
+import dev.streamparrot.ingest.dedup.ExactDeduper;
+import dev.streamparrot.ingest.dedup.LshIndex;
+import dev.streamparrot.ingest.filter.CleaningConfig;
+import dev.streamparrot.ingest.pipeline.AcceptedFile;
+import dev.streamparrot.ingest.pipeline.IngestPipeline;
+import dev.streamparrot.ingest.pipeline.IngestStats;
+import dev.streamparrot.ingest.pipeline.JsonLinesSink;
+import dev.streamparrot.ingest.pipeline.RejectReason;
+import dev.streamparrot.ingest.pipeline.Rejection;
+import dev.streamparrot.ingest.source.ArchiveLimits;
+import dev.streamparrot.ingest.source.ArchiveSource;
+import dev.streamparrot.ingest.source.DirectorySource;
+import dev.streamparrot.ingest.source.FileSource;
+import dev.streamparrot.ingest.source.JsonLinesSource;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+
+/**
+ * Runs the ingest pipeline over local inputs and prints a summary by reject reason:
+ * {@code ingest-dir}, {@code ingest-archive}, {@code ingest-jsonl}. Accepted files go to a
+ * {@code Consumer<AcceptedFile>} sink: nowhere by default, a JSON Lines file with --output.
+ */
+@Command(name = "ingest", mixinStandardHelpOptions = true, description = "Select, clean and deduplicate Python files.",
+        subcommands = {IngestCli.IngestDir.class, IngestCli.IngestArchive.class, IngestCli.IngestJsonl.class})
+public final class IngestCli implements Runnable {
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new IngestCli()).execute(args));
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.err);
+    }
+
+    /**
+     * Runs sources one after the other through a fresh pipeline into {@code sink}. A source that cannot be
+     * read at all is counted as UNREADABLE and the next one runs.
+     */
+    public static IngestStats ingest(List<FileSource> sources, CleaningConfig config, boolean nearDedup, int threads,
+                                     Consumer<AcceptedFile> sink, Consumer<Rejection> rejections, PrintStream progressTo) {
+        ProgressBar[] bar = new ProgressBar[1];
+        IngestPipeline pipeline = new IngestPipeline(config, ExactDeduper.inMemory(), nearDedup ? LshIndex.inMemory() : null,
+                file -> {
+                    sink.accept(file);
+                    if (bar[0] != null) bar[0].tick();
+                },
+                rejection -> {
+                    rejections.accept(rejection);
+                    if (bar[0] != null) bar[0].tick();
+                });
+        if (progressTo != null) bar[0] = new ProgressBar(progressTo, pipeline::stats);
+        for (FileSource source : sources) {
+            try {
+                pipeline.run(source, threads);
+            } catch (IOException e) {
+                pipeline.reject(new Rejection(source.name(), "", RejectReason.UNREADABLE, e.toString()));
+            }
+        }
+        if (bar[0] != null) bar[0].finish();
+        return pipeline.stats();
+    }
+
+    /** Options every subcommand shares. */
+    static final class Options {
+        @Option(names = "--extensions", split = ",", defaultValue = ".py", description = "Extensions to ingest (default: ${DEFAULT-VALUE}).")
+        List<String> extensions;
+
+        @Option(names = "--min-bytes", defaultValue = "1024") int minBytes;
+
+        @Option(names = "--max-bytes", defaultValue = "1048575") int maxBytes;
+
+        @Option(names = "--allow-license", split = ",", description = "SPDX ids to keep; none given keeps every license.")
+        Set<String> allowedLicenses = Set.of();
+
+        @Option(names = "--disable", split = ",", description = "Checks to switch off, by reason, e.g. CONFIG_OR_TEST,NEAR_DUPLICATE.")
+        Set<RejectReason> disabled = Set.of();
+
+        @Option(names = "--output", description = "Write accepted files as JSON Lines (.gz to compress).")
+        Path output;
+
+        @Option(names = "--log-rejections", description = "Print every rejection to stderr.")
+        boolean logRejections;
+
+        @Option(names = "--no-progress", description = "No progress line on stderr.")
+        boolean noProgress;
+
+        @Option(names = "--threads", defaultValue = "1", description = "Threads deciding files (default: ${DEFAULT-VALUE}).")
+        int threads;
+
+        CleaningConfig config() {
+            return CleaningConfig.defaults().withExtensions(extensions).withSizeRange(minBytes, maxBytes)
+                    .withAllowedLicenses(allowedLicenses).withDisabled(disabled.toArray(RejectReason[]::new));
+        }
+
+        int run(List<FileSource> sources) throws IOException {
+            Consumer<AcceptedFile> sink = file -> {};
+            Closeable close = () -> {};
+            if (output != null) {
+                JsonLinesSink jsonl = new JsonLinesSink(output);
+                sink = jsonl;
+                close = jsonl;
+            }
+            try (Closeable c = close) {
+                Consumer<Rejection> rejections = logRejections ? r -> System.err.println("\nrejected " + r) : r -> {};
+                IngestStats stats = ingest(sources, config(), config().enabled(RejectReason.NEAR_DUPLICATE), threads, sink,
+                        rejections, noProgress ? null : System.err);
+                System.out.print(stats.summary());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "ingest-dir", description = "Ingest every file under directories (.git skipped, no symlink escapes).")
+    static final class IngestDir implements Callable<Integer> {
+        @Mixin Options options;
+
+        @Option(names = "--license", description = "SPDX id the files are under, when known.") String license;
+
+        @Option(names = "--exclude-dir", split = ",", defaultValue = ".git", description = "Directory names not to enter (default: ${DEFAULT-VALUE}).")
+        Set<String> excludedDirs;
+
+        @Parameters(arity = "1..*") List<Path> dirs;
+
+        @Override public Integer call() throws IOException {
+            List<FileSource> sources = new ArrayList<>();
+            for (Path d : dirs) {
+                sources.add(new DirectorySource(d, String.valueOf(d.toAbsolutePath().normalize().getFileName()), license, excludedDirs));
+            }
+            return options.run(sources);
+        }
+    }
+
+    @Command(name = "ingest-archive", description = "Ingest .tar, .tar.gz/.tgz and .zip archives without extracting them.")
+    static final class IngestArchive implements Callable<Integer> {
+        @Mixin Options options;
+
+        @Option(names = "--license", description = "SPDX id the files are under, when known.") String license;
+
+        @Option(names = "--max-total-bytes", defaultValue = "8589934592", description = "Uncompressed bytes one archive may produce.")
+        long maxTotalBytes;
+
+        @Option(names = "--max-ratio", defaultValue = "100", description = "Compression ratio beyond which an archive is a bomb.")
+        double maxRatio;
+
+        @Parameters(arity = "1..*") List<Path> archives;
+
+        @Override public Integer call() throws IOException {
+            ArchiveLimits limits = new ArchiveLimits(maxTotalBytes, maxRatio, ArchiveLimits.defaults().ratioGraceBytes());
+            List<FileSource> sources = new ArrayList<>();
+            for (Path a : archives) sources.add(new ArchiveSource(a, limits, license));
+            return options.run(sources);
+        }
+    }
+
+    @Command(name = "ingest-jsonl", description = "Ingest CodeParrot-style JSON Lines (.jsonl, .jsonl.gz, .json.gz).")
+    static final class IngestJsonl implements Callable<Integer> {
+        @Mixin Options options;
+
+        @Parameters(arity = "1..*") List<Path> files;
+
+        @Override public Integer call() throws IOException {
+            List<FileSource> sources = new ArrayList<>();
+            for (Path f : files) sources.add(new JsonLinesSource(f));
+            return options.run(sources);
+        }
+    }
+}

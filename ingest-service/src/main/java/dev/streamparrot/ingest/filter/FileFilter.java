@@ -1,0 +1,14 @@
+package dev.streamparrot.ingest.filter;
+
+import dev.streamparrot.ingest.pipeline.Decision;
+import dev.streamparrot.ingest.pipeline.RejectReason;
+
+/** One cleaning heuristic over a decoded file. */
+public interface FileFilter {
+
+    /** The reason this filter rejects with; also its name in {@link CleaningConfig#disabled()}. */
+    RejectReason reason();
+
+    /** {@link Decision#accept()} when the file passes, else a rejection with {@link #reason()}. */
+    Decision check(DecodedFile file);
+}
