@@ -14,6 +14,11 @@ import dev.streamparrot.ingest.source.ArchiveSource;
 import dev.streamparrot.ingest.source.DirectorySource;
 import dev.streamparrot.ingest.source.FileSource;
 import dev.streamparrot.ingest.source.JsonLinesSource;
+import dev.streamparrot.ingest.service.BulkIngest;
+import dev.streamparrot.ingest.service.CandidatePublisher;
+import dev.streamparrot.kafka.KafkaSettings;
+import dev.streamparrot.registry.SchemaRegistryClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -94,6 +99,14 @@ public final class IngestCli implements Runnable {
         @Option(names = "--output", description = "Write accepted files as JSON Lines (.gz to compress).")
         Path output;
 
+        @Option(names = "--bootstrap-servers", description = "Publish to this Kafka cluster instead: the cluster's dedup stage "
+                + "then judges duplicates against everything ingested before (e.g. 127.0.0.1:19092).")
+        String bootstrapServers;
+
+        @Option(names = "--schema-registry", defaultValue = "http://127.0.0.1:18081/apis/ccompat/v7",
+                description = "With --bootstrap-servers: the Confluent-compatible registry (default: ${DEFAULT-VALUE}).")
+        String schemaRegistry;
+
         @Option(names = "--log-rejections", description = "Print every rejection to stderr.")
         boolean logRejections;
 
@@ -109,6 +122,7 @@ public final class IngestCli implements Runnable {
         }
 
         int run(List<FileSource> sources) throws IOException {
+            if (bootstrapServers != null) return publish(sources);
             Consumer<AcceptedFile> sink = file -> {};
             Closeable close = () -> {};
             if (output != null) {
@@ -121,6 +135,16 @@ public final class IngestCli implements Runnable {
                 IngestStats stats = ingest(sources, config(), config().enabled(RejectReason.NEAR_DUPLICATE), threads, sink,
                         rejections, noProgress ? null : System.err);
                 System.out.print(stats.summary());
+            }
+            return 0;
+        }
+
+        private int publish(List<FileSource> sources) {
+            KafkaSettings settings = new KafkaSettings(bootstrapServers, schemaRegistry);
+            try (var publisher = new CandidatePublisher(settings, new SchemaRegistryClient(schemaRegistry), new SimpleMeterRegistry())) {
+                IngestStats stats = BulkIngest.publish(sources, config(), publisher, threads, noProgress ? null : System.err);
+                System.out.print(stats.summary());
+                System.out.println("published to " + bootstrapServers + "; duplicates are decided by the cluster's dedup stage");
             }
             return 0;
         }

@@ -1,13 +1,13 @@
 package dev.streamparrot.ingest.service;
 
-import dev.streamparrot.ingest.dedup.ExactDeduper;
+import dev.streamparrot.ingest.IngestCli;
 import dev.streamparrot.ingest.filter.CleaningConfig;
-import dev.streamparrot.ingest.pipeline.IngestPipeline;
 import dev.streamparrot.ingest.pipeline.IngestStats;
 import dev.streamparrot.ingest.pipeline.RejectReason;
 import dev.streamparrot.ingest.source.FileSource;
 
-import java.io.IOException;
+import java.io.PrintStream;
+import java.util.List;
 
 /**
  * Directories, archives and JSON Lines into the cluster: the cleaning stage runs here, and the
@@ -17,10 +17,11 @@ import java.io.IOException;
 public final class BulkIngest {
     private BulkIngest() {}
 
-    public static IngestStats publish(FileSource source, CleaningConfig cleaning, CandidatePublisher publisher) throws IOException {
-        IngestPipeline pipeline = new IngestPipeline(cleaning.withDisabled(RejectReason.EXACT_DUPLICATE, RejectReason.NEAR_DUPLICATE),
-                ExactDeduper.inMemory(), null, publisher::accepted, rejection -> publisher.rejected(rejection, null));
-        IngestStats stats = pipeline.run(source);
+    /** @param progressTo where the progress line goes, or null for none */
+    public static IngestStats publish(List<FileSource> sources, CleaningConfig cleaning, CandidatePublisher publisher,
+                                      int threads, PrintStream progressTo) {
+        IngestStats stats = IngestCli.ingest(sources, cleaning.withDisabled(RejectReason.EXACT_DUPLICATE, RejectReason.NEAR_DUPLICATE),
+                false, threads, publisher::accepted, rejection -> publisher.rejected(rejection, null), progressTo);
         publisher.flush();
         return stats;
     }

@@ -153,20 +153,53 @@ class IngestServiceTest {
         String name = "stdlib-" + System.nanoTime();
         DirectorySource stdlib = new DirectorySource(Stdlib.path(), name, "PSF-2.0", Stdlib.EXCLUDED_DIRS);
         try (var publisher = new CandidatePublisher(settings, registry, new SimpleMeterRegistry())) {
-            IngestStats firstRun = BulkIngest.publish(stdlib, cleaning.withAllowedLicenses(Set.of("PSF-2.0")), publisher);
+            IngestStats firstRun = BulkIngest.publish(List.of(stdlib), cleaning.withAllowedLicenses(Set.of("PSF-2.0")), publisher, 1, null);
             System.out.println("stdlib, first run:\n" + firstRun.summary());
             assertTrue(firstRun.accepted() > 100, firstRun.summary());
             assertTrue(firstRun.rejectedTotal() > 0, firstRun.summary());
             int published = awaitStable(name);
             assertTrue(published > 100 && published <= firstRun.accepted(), published + " published");
 
-            IngestStats rerun = BulkIngest.publish(new DirectorySource(Stdlib.path(), name, "PSF-2.0", Stdlib.EXCLUDED_DIRS),
-                    cleaning.withAllowedLicenses(Set.of("PSF-2.0")), publisher);
+            IngestStats rerun = BulkIngest.publish(List.of(new DirectorySource(Stdlib.path(), name, "PSF-2.0", Stdlib.EXCLUDED_DIRS)),
+                    cleaning.withAllowedLicenses(Set.of("PSF-2.0")), publisher, 1, null);
             assertEquals(firstRun.accepted(), rerun.accepted(), "the cleaning stage decides the same way");
             long duplicates = 2 * firstRun.accepted() - published;
             assertEquals(duplicates, duplicateRejections(name, duplicates), "every file of the rerun is a duplicate");
             assertEquals(published, awaitStable(name), "the rerun published nothing new");
         }
+    }
+
+    @Test
+    void hostileArchivesAreRefusedWithReasonsAndTheServiceStaysHealthy(@TempDir Path tmp) throws Exception {
+        Path archive = tmp.resolve("hostile-" + System.nanoTime() + ".zip");
+        try (var zip = new org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream(archive)) {
+            zipEntry(zip, "../../etc/escape.py", eligible.get(5).getBytes(java.nio.charset.StandardCharsets.UTF_8), 0);
+            zipEntry(zip, "bomb.py", new byte[8 << 20], 0);
+            zipEntry(zip, "link.py", "/etc/passwd".getBytes(java.nio.charset.StandardCharsets.UTF_8), 0120777);
+            zipEntry(zip, "fine.py", syntheticModule(new java.util.Random(System.nanoTime())).getBytes(java.nio.charset.StandardCharsets.UTF_8), 0);
+        }
+        String source = archive.getFileName().toString();
+        try (var publisher = new CandidatePublisher(settings, registry, new SimpleMeterRegistry())) {
+            IngestStats stats = BulkIngest.publish(List.of(new dev.streamparrot.ingest.source.ArchiveSource(archive)),
+                    CleaningConfig.defaults(), publisher, 1, null);
+            assertEquals(1, stats.accepted(), stats.summary());
+        }
+        AvroSerde<RejectedFile> serde = new AvroSerde<>(RejectedFile.class, registry);
+        Map<String, String> reasons = readUntil(Topics.REJECTED_FILES.name(), 3,
+                bytes -> serde.deserialize(Topics.REJECTED_FILES.name(), bytes), r -> r.getSource().equals(source))
+                .stream().collect(Collectors.toMap(RejectedFile::getPath, RejectedFile::getReason, (a, b) -> b));
+        assertEquals(Map.of("../../etc/escape.py", "UNSAFE_PATH", "bomb.py", "ARCHIVE_BOMB", "link.py", "SYMLINK"), reasons);
+        assertEquals(Set.of("fine.py"), publishedPaths(source, 1));
+        assertEquals(200, get("/health").statusCode());
+    }
+
+    private static void zipEntry(org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream zip, String name, byte[] data,
+                                 int unixMode) throws Exception {
+        var entry = new org.apache.commons.compress.archivers.zip.ZipArchiveEntry(name);
+        if (unixMode != 0) entry.setUnixMode(unixMode);
+        zip.putArchiveEntry(entry);
+        zip.write(data);
+        zip.closeArchiveEntry();
     }
 
     // --- helpers ---
