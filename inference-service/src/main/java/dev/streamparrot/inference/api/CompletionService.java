@@ -97,25 +97,13 @@ public final class CompletionService {
 
         /** Generates every choice; throws {@link CancellationException} if cancelled midway. */
         public CompletionResponse run(Cancellation cancellation) {
-            List<Generator.Sequence> sequences = generate(cancellation, step -> { });
-            if (cancellation.isCancelled()) throw new CancellationException("client went away");
-            List<Choice> choices = new ArrayList<>();
-            int completionTokens = 0;
-            for (int row = 0; row < sequences.size(); row++) {
-                Generator.Sequence s = sequences.get(row);
-                completionTokens += s.tokens().size();
-                int prompt = row / request.n();
-                String echo = request.echo() ? promptTexts.get(prompt) : "";
-                Logprobs logprobs = null;
-                if (request.logprobs() >= 0) {
-                    LogprobsBuilder b = new LogprobsBuilder(0);
-                    if (request.echo()) b.addPrompt(promptIds.get(prompt));
-                    s.logprobs().forEach(b::add);
-                    logprobs = b.build();
+            try (Running running = start(null)) {
+                while (!cancellation.isCancelled() && running.step()) {
+                    // a whole response: nothing to report between steps
                 }
-                choices.add(new Choice(row, echo + s.text(), logprobs, s.finish().apiName()));
+                if (cancellation.isCancelled()) throw new CancellationException("client went away");
+                return running.response();
             }
-            return new CompletionResponse(id, created, modelName, choices, new Usage(promptTokens(), completionTokens));
         }
 
         /**
@@ -125,45 +113,110 @@ public final class CompletionService {
          * and ends with {@link CompletionResponse#SSE_DONE}. Returns quietly when cancelled.
          */
         public void stream(Cancellation cancellation, Consumer<CompletionResponse> chunks) {
-            int rows = promptIds.size() * request.n();
-            List<LogprobsBuilder> pending = new ArrayList<>();
-            for (int row = 0; row < rows; row++) {
-                LogprobsBuilder b = new LogprobsBuilder(0);
-                if (request.echo()) {
-                    int prompt = row / request.n();
-                    b.addPrompt(promptIds.get(prompt));
-                    chunks.accept(chunk(new Choice(row, promptTexts.get(prompt), request.logprobs() >= 0 ? b.build() : null, null)));
-                    b = new LogprobsBuilder(b.offset);
+            try (Running running = start(chunks)) {
+                while (!cancellation.isCancelled() && running.step()) {
+                    // chunks go out from inside step()
                 }
-                pending.add(b);
             }
-            int[] completionTokens = {0};
-            generate(cancellation, step -> {
-                completionTokens[0]++;
+        }
+
+        /**
+         * Starts decoding without driving it: the caller calls {@link Running#step()} until it returns
+         * false, so a scheduler can interleave many completions on one model.
+         *
+         * @param chunks where streamed chunks go, or null for a whole {@link Running#response()} at the end
+         */
+        public Running start(Consumer<CompletionResponse> chunks) {
+            return new Running(chunks);
+        }
+
+        /** A completion being decoded; holds the model's cache until closed. */
+        public final class Running implements AutoCloseable {
+            private final Consumer<CompletionResponse> chunks;
+            private final List<LogprobsBuilder> pending = new ArrayList<>();
+            private final Generator.Decoding decoding;
+            private int completionTokens;
+            private boolean finished;
+
+            private Running(Consumer<CompletionResponse> chunks) {
+                this.chunks = chunks;
+                if (chunks != null) {
+                    for (int row = 0; row < promptIds.size() * request.n(); row++) {
+                        LogprobsBuilder b = new LogprobsBuilder(0);
+                        if (request.echo()) {
+                            int prompt = row / request.n();
+                            b.addPrompt(promptIds.get(prompt));
+                            chunks.accept(chunk(new Choice(row, promptTexts.get(prompt), request.logprobs() >= 0 ? b.build() : null, null)));
+                            b = new LogprobsBuilder(b.offset);
+                        }
+                        pending.add(b);
+                    }
+                }
+                List<int[]> rows = new ArrayList<>();
+                for (int[] ids : promptIds) for (int i = 0; i < request.n(); i++) rows.add(ids);
+                long seed = request.seed() != null ? request.seed() : SEEDS.nextLong();
+                GenerationParams params = new GenerationParams(request.sampling(), seed, request.maxTokens(), request.stop(),
+                        request.logprobs());
+                this.decoding = new Generator(model, codec).start(rows, params, this::onStep);
+            }
+
+            /** One token for every unfinished choice; false once all have finished (then the usage chunk, if asked for, is out). */
+            public boolean step() {
+                if (finished) return false;
+                if (decoding.step()) return true;
+                finished = true;
+                if (chunks != null && request.includeUsage()) {
+                    chunks.accept(new CompletionResponse(id, created, modelName, List.of(),
+                            new Usage(promptTokens(), completionTokens)));
+                }
+                return false;
+            }
+
+            /** Tokens sampled so far, over all choices. */
+            public int completionTokens() {
+                return completionTokens;
+            }
+
+            /** The whole response, once {@link #step()} has returned false; else {@link CancellationException}. */
+            public CompletionResponse response() {
+                if (!finished) throw new CancellationException("stopped before every choice finished");
+                List<Generator.Sequence> sequences = decoding.sequences();
+                List<Choice> choices = new ArrayList<>();
+                for (int row = 0; row < sequences.size(); row++) {
+                    Generator.Sequence s = sequences.get(row);
+                    int prompt = row / request.n();
+                    String echo = request.echo() ? promptTexts.get(prompt) : "";
+                    Logprobs logprobs = null;
+                    if (request.logprobs() >= 0) {
+                        LogprobsBuilder b = new LogprobsBuilder(0);
+                        if (request.echo()) b.addPrompt(promptIds.get(prompt));
+                        s.logprobs().forEach(b::add);
+                        logprobs = b.build();
+                    }
+                    choices.add(new Choice(row, echo + s.text(), logprobs, s.finish().apiName()));
+                }
+                return new CompletionResponse(id, created, modelName, choices, new Usage(promptTokens(), completionTokens));
+            }
+
+            private void onStep(Generator.Step step) {
+                completionTokens++;
+                if (chunks == null) return;
                 LogprobsBuilder b = pending.get(step.row());
                 if (step.logprobs() != null) b.add(step.logprobs());
                 if (step.text().isEmpty() && step.finish() == null) return; // nothing final yet: keep the logprobs for later
                 String finish = step.finish() == null ? null : step.finish().apiName();
                 chunks.accept(chunk(new Choice(step.row(), step.text(), request.logprobs() >= 0 ? b.build() : null, finish)));
                 pending.set(step.row(), new LogprobsBuilder(b.offset));
-            });
-            if (request.includeUsage() && !cancellation.isCancelled()) {
-                chunks.accept(new CompletionResponse(id, created, modelName, List.of(),
-                        new Usage(promptTokens(), completionTokens[0])));
+            }
+
+            @Override
+            public void close() {
+                decoding.close();
             }
         }
 
         private CompletionResponse chunk(Choice choice) {
             return new CompletionResponse(id, created, modelName, List.of(choice), null);
-        }
-
-        private List<Generator.Sequence> generate(Cancellation cancellation, Consumer<Generator.Step> listener) {
-            List<int[]> rows = new ArrayList<>();
-            for (int[] ids : promptIds) for (int i = 0; i < request.n(); i++) rows.add(ids);
-            long seed = request.seed() != null ? request.seed() : SEEDS.nextLong();
-            GenerationParams params = new GenerationParams(request.sampling(), seed, request.maxTokens(), request.stop(),
-                    request.logprobs());
-            return new Generator(model, codec).generate(rows, params, cancellation, listener);
         }
     }
 

@@ -43,34 +43,79 @@ public final class Generator {
      */
     public List<Sequence> generate(List<int[]> prompts, GenerationParams params, Cancellation cancellation,
                                    Consumer<Step> listener) {
-        SplittableRandom seeds = new SplittableRandom(params.seed());
-        List<Row> rows = new ArrayList<>();
-        for (int i = 0; i < prompts.size(); i++) rows.add(new Row(new Sampler(params.sampling(), seeds.split()), params.stop()));
-        OptionalInt endOfText = codec.endOfText();
-        try (LanguageModel.Batch batch = model.start(prompts)) {
-            int[] next = new int[rows.size()];
-            for (int step = 0; step < params.maxTokens() && !cancellation.isCancelled(); step++) {
-                float[][] logits = batch.nextLogits();
-                boolean lastStep = step == params.maxTokens() - 1;
-                int live = 0;
-                for (int r = 0; r < rows.size(); r++) {
-                    Row row = rows.get(r);
-                    if (row.finish != null) continue;
-                    int token = row.sampler.sample(logits[r]);
-                    next[r] = token;
-                    TokenLogprobs lp = params.logprobs() >= 0 ? TokenLogprobs.of(logits[r], token, params.logprobs()) : null;
-                    listener.accept(row.advance(r, token, lp, endOfText, lastStep));
-                    if (row.finish == null) live++;
-                }
-                if (live == 0) break;
-                batch.append(next);
+        try (Decoding decoding = start(prompts, params, listener)) {
+            while (!cancellation.isCancelled() && decoding.step()) {
+                // each step reports to the listener
             }
+            return decoding.sequences();
         }
-        List<Sequence> out = new ArrayList<>();
-        for (Row row : rows) {
-            out.add(new Sequence(row.stop.text(), List.copyOf(row.tokens), List.copyOf(row.logprobs), row.finish));
+    }
+
+    /**
+     * Opens a decoding that a caller advances one token at a time with {@link Decoding#step()}:
+     * a scheduler interleaves the steps of many decodings so requests join and leave at step boundaries.
+     */
+    public Decoding start(List<int[]> prompts, GenerationParams params, Consumer<Step> listener) {
+        return new Decoding(prompts, params, listener);
+    }
+
+    /** One batch of rows in flight; owns the model's cache until closed. */
+    public final class Decoding implements AutoCloseable {
+        private final GenerationParams params;
+        private final Consumer<Step> listener;
+        private final List<Row> rows = new ArrayList<>();
+        private final OptionalInt endOfText = codec.endOfText();
+        private final LanguageModel.Batch batch;
+        private final int[] next;
+        private int step;
+        private boolean done;
+
+        private Decoding(List<int[]> prompts, GenerationParams params, Consumer<Step> listener) {
+            this.params = params;
+            this.listener = listener;
+            SplittableRandom seeds = new SplittableRandom(params.seed());
+            for (int i = 0; i < prompts.size(); i++) rows.add(new Row(new Sampler(params.sampling(), seeds.split()), params.stop()));
+            this.next = new int[rows.size()];
+            this.batch = model.start(prompts);
         }
-        return out;
+
+        /** Samples one token for every unfinished row; returns false once every row has finished. */
+        public boolean step() {
+            if (done) return false;
+            float[][] logits = batch.nextLogits();
+            boolean lastStep = step == params.maxTokens() - 1;
+            int live = 0;
+            for (int r = 0; r < rows.size(); r++) {
+                Row row = rows.get(r);
+                if (row.finish != null) continue;
+                int token = row.sampler.sample(logits[r]);
+                next[r] = token;
+                TokenLogprobs lp = params.logprobs() >= 0 ? TokenLogprobs.of(logits[r], token, params.logprobs()) : null;
+                listener.accept(row.advance(r, token, lp, endOfText, lastStep));
+                if (row.finish == null) live++;
+            }
+            step++;
+            if (live == 0) {
+                done = true;
+                return false;
+            }
+            batch.append(next);
+            return true;
+        }
+
+        /** Every row so far; unfinished rows (when stopped early) have finish reason null. */
+        public List<Sequence> sequences() {
+            List<Sequence> out = new ArrayList<>();
+            for (Row row : rows) {
+                out.add(new Sequence(row.stop.text(), List.copyOf(row.tokens), List.copyOf(row.logprobs), row.finish));
+            }
+            return out;
+        }
+
+        @Override
+        public void close() {
+            batch.close();
+        }
     }
 
     private final class Row {

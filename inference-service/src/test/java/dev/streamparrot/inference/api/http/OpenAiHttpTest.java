@@ -1,0 +1,201 @@
+package dev.streamparrot.inference.api.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.streamparrot.inference.service.InferenceMetrics;
+import dev.streamparrot.inference.service.LoadedModel;
+import dev.streamparrot.inference.service.ModelSlot;
+import dev.streamparrot.inference.testing.ByteCodec;
+import dev.streamparrot.inference.testing.FakeModel;
+import dev.streamparrot.inference.testing.SlowModel;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The HTTP surface on the wire, with a fake model behind it (no Kafka): the exact SSE framing OpenAI's
+ * clients parse, a client that hangs up mid-stream, 400s and 401s with OpenAI's error body.
+ */
+class OpenAiHttpTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String KEY = "sk-test-2";
+    private static EmbeddedServer server;
+    private static HttpClient http;
+    private static SlowModel slow;
+
+    @BeforeAll
+    static void start() {
+        server = ApplicationContext.run(EmbeddedServer.class, Map.of(
+                "micronaut.server.port", -1,
+                "streamparrot.inference.follow-checkpoints", false,
+                "streamparrot.inference.api-keys", List.of("sk-test-1", KEY)));
+        slow = new SlowModel(FakeModel.noisy(8192), 2);
+        server.getApplicationContext().getBean(ModelSlot.class).swap(new LoadedModel("fake-1", slow, new ByteCodec(), () -> { }));
+        http = HttpClient.newHttpClient();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static HttpResponse<String> post(String path, String body, String key) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.getURL() + path))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        if (key != null) b.header("Authorization", "Bearer " + key);
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void streamIsServerSentEventsExactlyAsOpenAiSendsThem() throws Exception {
+        HttpResponse<String> r = post("/v1/completions",
+                "{\"model\": \"fake-1\", \"prompt\": \"def f():\", \"max_tokens\": 12, \"n\": 2, \"seed\": 5, \"stream\": true,"
+                        + " \"stream_options\": {\"include_usage\": true}}", KEY);
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals("text/event-stream", r.headers().firstValue("content-type").orElse("").split(";")[0]);
+        String body = r.body();
+        assertTrue(body.endsWith("data: [DONE]\n\n"), body);
+        String[] events = body.substring(0, body.length() - "data: [DONE]\n\n".length()).split("\n\n", -1);
+        assertEquals("", events[events.length - 1], "every event ends with a blank line");
+        StringBuilder[] texts = {new StringBuilder(), new StringBuilder()};
+        JsonNode usage = null;
+        for (int i = 0; i < events.length - 1; i++) {
+            assertTrue(events[i].startsWith("data: {") && !events[i].contains("\n"), "one data line per event: " + events[i]);
+            JsonNode chunk = JSON.readTree(events[i].substring("data: ".length()));
+            assertEquals("text_completion", chunk.get("object").asText());
+            assertEquals("fake-1", chunk.get("model").asText());
+            assertTrue(chunk.get("id").asText().startsWith("cmpl-"));
+            for (JsonNode c : chunk.get("choices")) texts[c.get("index").asInt()].append(c.get("text").asText());
+            if (!chunk.get("usage").isNull()) usage = chunk.get("usage");
+        }
+        assertEquals(24, usage.get("completion_tokens").asInt());
+        // the same seed without streaming gives the same text
+        JsonNode whole = JSON.readTree(post("/v1/completions",
+                "{\"prompt\": \"def f():\", \"max_tokens\": 12, \"n\": 2, \"seed\": 5}", KEY).body());
+        for (int i = 0; i < 2; i++) {
+            assertEquals(whole.get("choices").get(i).get("text").asText(), texts[i].toString());
+            assertEquals("length", whole.get("choices").get(i).get("finish_reason").asText());
+        }
+        assertEquals(8, whole.get("usage").get("prompt_tokens").asInt() * 1);
+    }
+
+    @Test
+    void aClientThatHangsUpStopsItsGeneration() throws Exception {
+        InferenceMetrics metrics = server.getApplicationContext().getBean(InferenceMetrics.class);
+        double cancelledBefore = metrics.cancelledRequests();
+        String body = "{\"prompt\": \"x\", \"max_tokens\": 8000, \"stream\": true}";
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        int stepsAtHangUp;
+        try (Socket socket = new Socket(server.getHost(), server.getPort())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Authorization: Bearer " + KEY + "\r\nContent-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(bytes);
+            out.flush();
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream seen = new ByteArrayOutputStream();
+            while (count(seen.toString(StandardCharsets.UTF_8), "data: {") < 3) {
+                int b = in.read();
+                assertTrue(b >= 0, "stream ended early: " + seen);
+                seen.write(b);
+            }
+            assertTrue(seen.toString(StandardCharsets.UTF_8).startsWith("HTTP/1.1 200"), seen.toString());
+            stepsAtHangUp = slow.appended();
+        }
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (metrics.cancelledRequests() == cancelledBefore && System.currentTimeMillis() < deadline) Thread.sleep(20);
+        assertEquals(cancelledBefore + 1, metrics.cancelledRequests(), 0.0, "the hang-up cancelled the request");
+        int stepsAfterCancel = slow.appended();
+        Thread.sleep(200);
+        assertEquals(stepsAfterCancel, slow.appended(), "generation stopped");
+        assertTrue(stepsAfterCancel - stepsAtHangUp < 8000 - 10, "stopped long before max_tokens: " + stepsAfterCancel);
+    }
+
+    private static int count(String s, String what) {
+        int n = 0;
+        for (int i = s.indexOf(what); i >= 0; i = s.indexOf(what, i + 1)) n++;
+        return n;
+    }
+
+    @Test
+    void badRequestsGet400WithOpenAisErrorBody() throws Exception {
+        Map<String, String> cases = Map.of(
+                "{\"prompt\": \"x\", ", "",
+                "{\"prompt\": \"x\", \"max_tokens\": \"ten\"}", "max_tokens",
+                "{\"prompt\": \"x\", \"temperature\": -0.5}", "temperature",
+                "{\"prompt\": \"x\", \"top_p\": 0}", "top_p",
+                "{\"prompt\": \"x\", \"top_p\": 1.5}", "top_p",
+                "{\"prompt\": \"x\", \"max_tokens\": 9000}", "max_tokens",
+                "{\"max_tokens\": 5}", "prompt",
+                "[1, 2]", "",
+                "{\"prompt\": \"x\", \"stop\": 7}", "stop");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            HttpResponse<String> r = post("/v1/completions", c.getKey(), KEY);
+            assertEquals(400, r.statusCode(), c.getKey() + " -> " + r.body());
+            assertEquals("application/json", r.headers().firstValue("content-type").orElse("").split(";")[0]);
+            JsonNode error = JSON.readTree(r.body()).get("error");
+            assertEquals("invalid_request_error", error.get("type").asText(), r.body());
+            assertTrue(error.get("message").asText().length() > 5, r.body());
+            if (c.getValue().isEmpty()) assertTrue(error.get("param").isNull(), r.body());
+            else assertEquals(c.getValue(), error.get("param").asText(), r.body());
+        }
+    }
+
+    @Test
+    void apiKeysAreEnforced() throws Exception {
+        String body = "{\"prompt\": \"x\", \"max_tokens\": 2}";
+        for (String key : new String[] {null, "sk-wrong", ""}) {
+            HttpResponse<String> r = post("/v1/completions", body, key);
+            assertEquals(401, r.statusCode(), r.body());
+            assertEquals("invalid_api_key", JSON.readTree(r.body()).get("error").get("code").asText());
+        }
+        HttpResponse<String> models = http.send(HttpRequest.newBuilder(URI.create(server.getURL() + "/v1/models")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, models.statusCode());
+        assertEquals(200, post("/v1/completions", body, "sk-test-1").statusCode());
+        assertEquals(200, post("/v1/completions", body, KEY).statusCode());
+    }
+
+    @Test
+    void modelsListsTheLoadedModelInOpenAisListFormat() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.getURL() + "/v1/models"))
+                .header("Authorization", "Bearer " + KEY).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        JsonNode list = JSON.readTree(r.body());
+        assertEquals("list", list.get("object").asText());
+        assertEquals(1, list.get("data").size());
+        JsonNode model = list.get("data").get(0);
+        assertEquals("fake-1", model.get("id").asText());
+        assertEquals("model", model.get("object").asText());
+        assertEquals(8192, model.get("max_model_len").asInt());
+        assertNull(model.get("parent").textValue());
+    }
+
+    @Test
+    void humanEvalEndpointScoresTheLoadedModel() throws Exception {
+        HttpResponse<String> r = post("/v1/humaneval", "{\"n\": 1, \"limit\": 2, \"max_tokens\": 8, \"seed\": 1}", KEY);
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode report = JSON.readTree(r.body());
+        assertEquals("fake-1", report.get("model").asText());
+        assertEquals(2, report.get("samples").asInt());
+        assertEquals(0.0, report.get("pass_at_k").get("pass@1").asDouble(), "random bytes do not pass HumanEval");
+        assertEquals(400, post("/v1/humaneval", "{\"n\": \"many\"}", KEY).statusCode());
+    }
+}
