@@ -41,8 +41,11 @@ public final class LocalCluster {
             return new KafkaSettings("127.0.0.1:" + kafkaPort, "http://127.0.0.1:" + registryPort + "/apis/ccompat/v7");
         }
 
-        /** @param launchable false when only names, ports and health URLs are needed (status, stop) */
-        List<Component> components(boolean launchable) throws IOException {
+        /**
+         * @param launchable   false when only names, ports and health URLs are needed (status, stop)
+         * @param withServices false for the broker and the registry alone
+         */
+        List<Component> components(boolean launchable, boolean withServices) throws IOException {
             Path home = home();
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<Component> all = new ArrayList<>();
@@ -53,7 +56,7 @@ public final class LocalCluster {
             all.add(new Component("registry", registryPort, "http://127.0.0.1:" + registryPort + "/apis/ccompat/v7/subjects",
                     RegistryServer.command(registryPort, home.resolve("registry"))));
             KafkaSettings settings = settings();
-            for (ServiceCatalog.Service service : ServiceCatalog.ALL) {
+            for (ServiceCatalog.Service service : withServices ? ServiceCatalog.ALL : List.<ServiceCatalog.Service>of()) {
                 Path module = ProjectPaths.root().resolve(service.module());
                 Path classpathFile = module.resolve("target/classpath.txt");
                 String healthUrl = "http://127.0.0.1:" + service.port() + "/health";
@@ -94,8 +97,7 @@ public final class LocalCluster {
                     "rootLogger.level=WARN\nrootLogger.appenderRef.out.ref=OUT\nappender.out.type=Console\nappender.out.name=OUT\n"
                             + "appender.out.layout.type=PatternLayout\nappender.out.layout.pattern=[%d] %p %m (%c)%n\n");
             var out = spec.commandLine().getOut();
-            List<Component> components = ports.components(true).stream()
-                    .filter(c -> !noServices || c.name().equals("kafka") || c.name().equals("registry")).toList();
+            List<Component> components = ports.components(true, !noServices);
             for (Component component : components) {
                 boolean started = supervisor.start(component);
                 out.printf("%-10s %s%n", component.name(), started ? "starting on 127.0.0.1:" + component.port() : "already running");
@@ -135,7 +137,7 @@ public final class LocalCluster {
             if (out == null) out = spec.commandLine().getOut();
             Supervisor supervisor = new Supervisor(ports.home());
             int down = 0;
-            for (Component component : ports.components(false)) {
+            for (Component component : ports.components(false, true)) {
                 var process = supervisor.running(component.name());
                 boolean healthy = process.isPresent() && supervisor.ready(component);
                 if (!healthy) down++;
@@ -156,7 +158,7 @@ public final class LocalCluster {
         @Override
         public Integer call() throws Exception {
             Supervisor supervisor = new Supervisor(ports.home());
-            List<Component> components = new ArrayList<>(ports.components(false));
+            List<Component> components = new ArrayList<>(ports.components(false, true));
             java.util.Collections.reverse(components);
             for (Component component : components) {
                 if (supervisor.stop(component.name())) spec.commandLine().getOut().printf("%-10s stopped%n", component.name());
