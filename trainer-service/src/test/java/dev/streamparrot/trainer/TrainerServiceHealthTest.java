@@ -22,6 +22,7 @@ class TrainerServiceHealthTest {
     void healthyAgainstTheRealClusterAndExportsMetrics() throws Exception {
         Map<String, Object> config = Map.of(
                 "micronaut.server.port", -1,
+                "streamparrot.trainer.enabled", false,
                 "streamparrot.kafka.bootstrap-servers", RealCluster.bootstrapServers(),
                 "streamparrot.schema-registry.url", RealCluster.registryUrl());
         try (EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, config)) {

@@ -1,0 +1,43 @@
+package dev.streamparrot.trainer;
+
+import dev.streamparrot.trainer.loop.TrainerStatus;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** GET /trainer/status: where the run is (figures are null until they exist). */
+@Controller("/trainer")
+final class TrainerController {
+    private final TrainerService service;
+
+    TrainerController(TrainerService service) {
+        this.service = service;
+    }
+
+    @Get("/status")
+    Map<String, Object> status() {
+        TrainerStatus.Snapshot s = service.job().status().snapshot();
+        TrainerSettings settings = service.job().settings();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("runId", settings.runId());
+        m.put("model", settings.args().model());
+        m.put("state", s.state());
+        m.put("step", s.step());
+        m.put("maxTrainSteps", settings.args().maxTrainSteps());
+        m.put("loss", finite(s.loss()));
+        m.put("lr", finite(s.lr()));
+        m.put("tokensPerSecond", finite(s.tokensPerSecond()));
+        m.put("samples", s.samples());
+        m.put("evalLoss", finite(s.evalLoss()));
+        m.put("perplexity", Double.isInfinite(s.perplexity()) ? "Infinity" : finite(s.perplexity()));
+        m.put("lastCheckpoint", s.lastCheckpoint());
+        return m;
+    }
+
+    /** JSON has no NaN: a figure not measured yet is null. */
+    private static Double finite(double v) {
+        return Double.isNaN(v) ? null : v;
+    }
+}

@@ -1,0 +1,87 @@
+package dev.streamparrot.trainer;
+
+import dev.streamparrot.kafka.KafkaSettings;
+import dev.streamparrot.trainer.loop.TrainerStatus;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.env.Environment;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Runs the training job in a background thread when the service starts (unless
+ * {@code streamparrot.trainer.enabled} is false), and publishes its figures as gauges.
+ * Stopping the service ends the run with an evaluation and a checkpoint, which the next start resumes.
+ */
+@Context
+final class TrainerService {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainerService.class);
+
+    private final boolean enabled;
+    private final TrainingJob job;
+    private Thread thread;
+
+    TrainerService(Environment env, KafkaSettings kafka, MeterRegistry meters) {
+        this.enabled = env.getProperty("streamparrot.trainer.enabled", Boolean.class).orElse(true);
+        Path dataDir = Path.of(env.getProperty("streamparrot.data-dir", String.class).orElse(".local/trainer"));
+        TrainerSettings settings = TrainerSettings.from(kafka, dataDir,
+                key -> env.getProperty("streamparrot.trainer." + key, String.class));
+        this.job = new TrainingJob(settings, System.out, List.of());
+        gauge(meters, "streamparrot.trainer.step", s -> s.step());
+        gauge(meters, "streamparrot.trainer.loss.train", TrainerStatus.Snapshot::loss);
+        gauge(meters, "streamparrot.trainer.loss.eval", TrainerStatus.Snapshot::evalLoss);
+        gauge(meters, "streamparrot.trainer.perplexity", TrainerStatus.Snapshot::perplexity);
+        gauge(meters, "streamparrot.trainer.lr", TrainerStatus.Snapshot::lr);
+        gauge(meters, "streamparrot.trainer.samples", s -> s.samples());
+        gauge(meters, "streamparrot.trainer.tokens.per.second", TrainerStatus.Snapshot::tokensPerSecond);
+    }
+
+    private void gauge(MeterRegistry meters, String name, ToDoubleFunction<TrainerStatus.Snapshot> value) {
+        Gauge.builder(name, job.status(), status -> value.applyAsDouble(status.snapshot()))
+                .tag("run", job.settings().runId()).register(meters);
+    }
+
+    @PostConstruct
+    void start() {
+        if (!enabled) {
+            job.status().state("disabled", 0);
+            return;
+        }
+        thread = new Thread(() -> {
+            try {
+                job.run();
+            } catch (InterruptedException e) {
+                LOG.info("training stopped while waiting for chunks");
+            } catch (RuntimeException | Error e) {
+                LOG.error("training failed", e);
+            }
+        }, "trainer");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    TrainingJob job() {
+        return job;
+    }
+
+    boolean enabled() {
+        return enabled;
+    }
+
+    @PreDestroy
+    void stop() throws InterruptedException {
+        if (thread == null) return;
+        job.stop();
+        thread.join(2000);
+        if (thread.isAlive()) thread.interrupt(); // it is waiting for chunks, not training
+        thread.join(120_000);
+    }
+
+}

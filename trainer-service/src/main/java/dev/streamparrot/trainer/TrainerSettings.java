@@ -1,0 +1,59 @@
+package dev.streamparrot.trainer;
+
+import dev.streamparrot.kafka.KafkaSettings;
+import dev.streamparrot.trainer.loop.TrainingArgs;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Everything a training job needs to know, read the same way from application.yml
+ * ({@code streamparrot.trainer.*}, kebab-case) and from the command line.
+ *
+ * @param runId         names checkpoints and logs; a job with the id of an earlier run resumes it
+ * @param checkpointDir the checkpoint store's root
+ * @param logDir        TensorBoard event files go to logDir/runId
+ * @param tokenizerId   the tokenizer to train on, or null for the first chunk's
+ * @param vocabSize     the vocabulary when the tokenizer has no release on tokenizer-releases
+ * @param groupId       the consumer group reading chunks-train
+ * @param threads       libtorch threads, 0 for libtorch's default (one per core)
+ */
+public record TrainerSettings(KafkaSettings kafka, String runId, TrainingArgs args, Path checkpointDir, Path logDir,
+                              String tokenizerId, int vocabSize, String groupId, int threads) {
+
+    /**
+     * Reads the settings through {@code property}, which answers keys under {@code streamparrot.trainer}
+     * such as {@code profile}, {@code run-id} or a training argument in kebab-case ({@code max-train-steps}).
+     */
+    public static TrainerSettings from(KafkaSettings kafka, Path dataDir, Function<String, Optional<String>> property) {
+        String profile = property.apply("profile").orElse("cpu-tiny");
+        Map<String, String> overrides = new LinkedHashMap<>();
+        for (String key : TrainingArgs.KEYS.keySet()) {
+            property.apply(key.replace('_', '-')).filter(v -> !v.isBlank()).ifPresent(v -> overrides.put(key, v));
+        }
+        TrainingArgs args = TrainingArgs.profile(profile).with(overrides);
+        return new TrainerSettings(kafka,
+                property.apply("run-id").filter(v -> !v.isBlank()).orElse(profile),
+                args,
+                property.apply("checkpoint-dir").map(Path::of).orElse(dataDir.resolve("checkpoints")),
+                property.apply("log-dir").map(Path::of).orElse(dataDir.resolve("runs")),
+                property.apply("tokenizer-id").filter(v -> !v.isBlank()).orElse(null),
+                Integer.parseInt(property.apply("vocab-size").orElse("32768")),
+                property.apply("group-id").orElse("trainer"),
+                Integer.parseInt(property.apply("threads").orElse("0")));
+    }
+
+    /** Keys {@link #from} reads besides the training arguments, with what they mean. */
+    public static final Map<String, String> KEYS = Map.of(
+            "profile", "training profile: " + TrainingArgs.PROFILES + " (default cpu-tiny)",
+            "run-id", "run id; checkpoints of the same id are resumed (default: the profile)",
+            "checkpoint-dir", "checkpoint store directory (default <data-dir>/checkpoints)",
+            "log-dir", "TensorBoard log directory (default <data-dir>/runs)",
+            "tokenizer-id", "tokenizer to train on (default: the first chunk's)",
+            "vocab-size", "vocabulary when the tokenizer has no release (default 32768)",
+            "group-id", "consumer group on chunks-train (default trainer)",
+            "threads", "libtorch threads, 0 = one per core (default 0)");
+}

@@ -1,0 +1,60 @@
+package dev.streamparrot.trainer;
+
+import dev.streamparrot.trainer.logging.TrainingLog;
+import dev.streamparrot.trainer.loop.Trainer;
+import dev.streamparrot.trainer.loop.TrainerStatus;
+import dev.streamparrot.trainer.loop.TrainingArgs;
+import dev.streamparrot.trainer.loop.TrainingListener;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** One training run against the cluster, as the service and the CLI both start it. */
+public final class TrainingJob {
+    private final TrainerSettings settings;
+    private final PrintStream out;
+    private final List<TrainingListener> extraListeners;
+    private final TrainerStatus status;
+    private volatile Trainer trainer;
+
+    /** @param out where the log lines go; extraListeners hear the run too (the CLI's progress bar) */
+    public TrainingJob(TrainerSettings settings, PrintStream out, List<TrainingListener> extraListeners) {
+        this.settings = settings;
+        this.out = out;
+        this.extraListeners = List.copyOf(extraListeners);
+        TrainingArgs a = settings.args();
+        this.status = new TrainerStatus((long) a.trainBatchSize() * a.gradientAccumulationSteps());
+    }
+
+    public TrainerSettings settings() {
+        return settings;
+    }
+
+    public TrainerStatus status() {
+        return status;
+    }
+
+    /** Trains until max_train_steps or {@link #stop}, on the calling thread. */
+    public Trainer.Outcome run() throws InterruptedException {
+        if (settings.threads() > 0) {
+            // read by DJL when it loads libtorch, i.e. before the first model exists in this JVM
+            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(settings.threads()));
+        }
+        try (KafkaTrainerIo io = new KafkaTrainerIo(settings);
+             TrainingLog log = new TrainingLog(settings.logDir().resolve(settings.runId()), out, settings.args().maxTrainSteps())) {
+            trainer = new Trainer(new Trainer.Run(settings.runId(), settings.args(), settings.tokenizerId(), settings.vocabSize()),
+                    io.io(), Stream.concat(Stream.of(status, log), extraListeners.stream()).toList());
+            return trainer.run();
+        } catch (RuntimeException | Error e) {
+            status.state("failed: " + e, status.snapshot().step());
+            throw e;
+        }
+    }
+
+    /** Asks the run to finish its current update, evaluate and checkpoint. */
+    public void stop() {
+        Trainer t = trainer;
+        if (t != null) t.requestStop();
+    }
+}
