@@ -87,6 +87,7 @@ public final class LocalCluster {
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
         @CommandLine.Mixin Ports ports;
         @Option(names = "--no-services", description = "only the broker and the schema registry") boolean noServices;
+        @Option(names = "--no-job", description = "start everything, but do not run the main job") boolean noJob;
 
         @Override
         public Integer call() throws Exception {
@@ -115,6 +116,7 @@ public final class LocalCluster {
                     ports.home().resolve("logs"));
             out.flush();
             new Status(ports, out).call();
+            if (!noServices && !noJob) new MainJob(ports.settings(), ports.home(), out).run();
             return 0; // everything asked for answered: awaitReady throws otherwise
         }
     }
