@@ -58,15 +58,16 @@ public final class SchemaRegistryClient {
 
     /**
      * Two clients registering the first version of a subject at once can make Apicurio answer 409
-     * ("already exists") to one of them; asking again then finds the version. A 409 that persists is
-     * the registry refusing an incompatible schema.
+     * ("already exists") or 500 (a unique-key race in its database) to one of them; asking again then
+     * finds the version. A 409 that persists is the registry refusing an incompatible schema.
      */
     private JsonNode registerWithRetry(String subject, Schema schema) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return send("POST", "subjects/" + subject + "/versions", JSON.createObjectNode().put("schema", schema.toString()), subject);
-            } catch (IncompatibleSchemaException e) {
-                if (attempt == 3) throw e;
+            } catch (SchemaRegistryException e) {
+                boolean race = e instanceof IncompatibleSchemaException || e.status() >= 500;
+                if (!race || attempt == 4) throw e;
                 try {
                     Thread.sleep(100L * attempt);
                 } catch (InterruptedException interrupted) {

@@ -47,7 +47,7 @@ final class MainJob {
                 "--bootstrap-servers", settings.bootstrapServers(), "--schema-registry", settings.schemaRegistryUrl());
         Matcher id = Pattern.compile("released tokenizer ([0-9a-f]+)").matcher(trained);
         if (!id.find()) throw new IllegalStateException("train-tokenizer printed no release id");
-        command("tokenize-service", "dev.streamparrot.tokenize.stream.ActivateCommand", "--id", id.group(1), "--from-beginning",
+        command("tokenize-service", "dev.streamparrot.tokenize.stream.ActivateCommand", "--id", id.group(1),
                 "--bootstrap-servers", settings.bootstrapServers(), "--schema-registry", settings.schemaRegistryUrl());
 
         step("3/4 tokenize and pack into 1024-token chunks (exactly once)");

@@ -1,0 +1,124 @@
+package dev.streamparrot.packer.stream;
+
+import dev.streamparrot.kafka.KafkaSettings;
+import dev.streamparrot.kafka.TopicAdmin;
+import dev.streamparrot.registry.SchemaRegistryClient;
+import dev.streamparrot.registry.SchemaRegistryException;
+import dev.streamparrot.topics.Topic;
+import org.apache.avro.Schema;
+import dev.streamparrot.schemas.Chunk;
+import dev.streamparrot.schemas.DeadLetter;
+import dev.streamparrot.topics.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.streamparrot.packer.core.Packer;
+import dev.streamparrot.packer.core.RepoSplit;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+
+/** One packer instance: the topology running under Kafka Streams with exactly-once. */
+public final class PackerStream implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PackerStream.class);
+
+    private final KafkaStreams streams;
+    private final PackerMetrics metrics;
+
+    public PackerStream(KafkaSettings kafka, PackerSettings packing, MeterRegistry meters) {
+        this(kafka, packing, meters, Map.of());
+    }
+
+    /** @param streamsOverrides Kafka Streams settings that replace the shared ones (tests, benchmarks) */
+    public PackerStream(KafkaSettings kafka, PackerSettings packing, MeterRegistry meters, Map<String, String> streamsOverrides) {
+        this.metrics = new PackerMetrics(meters);
+        TopicAdmin.ensure(kafka.bootstrapServers(), Topics.ALL, (short) 1);
+        SchemaRegistryClient registry = new SchemaRegistryClient(kafka.schemaRegistryUrl());
+        registerOutput(registry, Topics.CHUNKS_TRAIN, Chunk.SCHEMA$);
+        registerOutput(registry, Topics.CHUNKS_VALID, Chunk.SCHEMA$);
+        registerOutput(registry, Topics.DEAD_LETTERS, DeadLetter.SCHEMA$);
+        Topology topology = PackerTopology.build(packing, registry, new TokenizerReleases(kafka), metrics);
+        LOG.info("packer topology (seq_length {}, valid share {}):\n{}", packing.seqLength(), packing.validShare(), topology.describe());
+        Properties props = new Properties();
+        props.putAll(kafka.streams(packing.applicationId(), packing.stateDir()));
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, packing.threads());
+        props.putAll(streamsOverrides);
+        this.streams = new KafkaStreams(topology, props);
+        streams.setStateListener((now, before) -> LOG.info("%s stream %s -> %s".formatted("packer", before, now)));
+    }
+
+    public PackerStream start() {
+        streams.start();
+        return this;
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    public PackerMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+    }
+
+    /**
+     * Registers an output schema before the stream threads start: the client caches the id, so the
+     * threads never race to register it (the registry answers such a race with HTTP 500). Another
+     * process may still race us on a fresh registry, hence the retries.
+     */
+    static void registerOutput(SchemaRegistryClient registry, Topic topic, Schema schema) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                registry.register(topic.valueSubject(), schema);
+                return;
+            } catch (SchemaRegistryException e) {
+                if (attempt == 5) throw e;
+                try {
+                    Thread.sleep(200L * attempt);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
+     * Runs a packer without the HTTP shell (tests launch it as a child JVM to kill it). Arguments:
+     * bootstrap servers, registry URL, state dir, then {@code key=value} pairs: {@code seq.length},
+     * {@code valid.share}, {@code threads}, {@code application.id}; any other key is a Kafka Streams setting.
+     */
+    public static void main(String[] args) throws InterruptedException {
+        // Avro 1.12 refuses to instantiate classes outside trusted packages (the services get this flag from their launcher)
+        if (System.getProperty("org.apache.avro.SERIALIZABLE_PACKAGES") == null) System.setProperty("org.apache.avro.SERIALIZABLE_PACKAGES", "dev.streamparrot");
+        KafkaSettings kafka = new KafkaSettings(args[0], args[1]);
+        Map<String, String> options = new HashMap<>();
+        for (int i = 3; i < args.length; i++) options.put(args[i].substring(0, args[i].indexOf('=')), args[i].substring(args[i].indexOf('=') + 1));
+        PackerSettings packing = new PackerSettings(
+                Objects.requireNonNullElse(options.remove("application.id"), PackerSettings.DEFAULT_APPLICATION_ID), args[2],
+                Integer.parseInt(Objects.requireNonNullElse(options.remove("seq.length"), String.valueOf(Packer.DEFAULT_SEQ_LENGTH))),
+                Double.parseDouble(Objects.requireNonNullElse(options.remove("valid.share"), String.valueOf(RepoSplit.DEFAULT_VALID_SHARE))),
+                Integer.parseInt(Objects.requireNonNullElse(options.remove("threads"), "1")));
+        CountDownLatch stopped = new CountDownLatch(1);
+        PackerStream stream = new PackerStream(kafka, packing, new SimpleMeterRegistry(), options);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stream.close();
+            stopped.countDown();
+        }));
+        stream.start();
+        stopped.await();
+    }
+}

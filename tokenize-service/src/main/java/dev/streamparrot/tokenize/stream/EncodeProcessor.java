@@ -1,0 +1,114 @@
+package dev.streamparrot.tokenize.stream;
+
+import dev.streamparrot.kafka.DeadLetters;
+import dev.streamparrot.registry.AvroSerde;
+import dev.streamparrot.schemas.DeadLetter;
+import dev.streamparrot.schemas.SourceFile;
+import dev.streamparrot.schemas.TokenEncoding;
+import dev.streamparrot.schemas.TokenIds;
+import dev.streamparrot.schemas.TokenizedFile;
+import dev.streamparrot.schemas.TokenizerRelease;
+import dev.streamparrot.tokenizer.Tokenizer;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Encodes each source file, whole, with the release that the partition's {@link ReleaseSchedule} names
+ * for the file's offset. Output keeps the input key, so a file's ids land in the same partition number
+ * of token-ids as the file had in source-files, in the same order.
+ */
+final class EncodeProcessor implements Processor<byte[], SourceFile, byte[], Object> {
+    private static final Logger LOG = LoggerFactory.getLogger(EncodeProcessor.class);
+
+    private final ReleaseCatalog catalog;
+    private final TokenizerCache tokenizers;
+    private final DeadLetters deadLetters;
+    private final AvroSerde<SourceFile> inputSerde;
+    private final TokenizeMetrics metrics;
+    private ProcessorContext<byte[], Object> context;
+    private KeyValueStore<String, String> schedules;
+
+    EncodeProcessor(ReleaseCatalog catalog, TokenizerCache tokenizers, DeadLetters deadLetters,
+                    AvroSerde<SourceFile> inputSerde, TokenizeMetrics metrics) {
+        this.catalog = catalog;
+        this.tokenizers = tokenizers;
+        this.deadLetters = deadLetters;
+        this.inputSerde = inputSerde;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], Object> context) {
+        this.context = context;
+        this.schedules = context.getStateStore(TokenizeTopology.SCHEDULES);
+    }
+
+    @Override
+    public void process(Record<byte[], SourceFile> record) {
+        RecordMetadata where = context.recordMetadata().orElseThrow();
+        SourceFile file = record.value();
+        if (file == null) return;
+        long w0 = System.nanoTime();
+        try {
+            catalog.awaitCaughtUp(record.timestamp());
+            metrics.catalogWait.record(System.nanoTime() - w0, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading activations", e);
+        }
+        String partition = String.valueOf(where.partition());
+        ReleaseSchedule before = ReleaseSchedule.decode(schedules.get(partition));
+        ReleaseSchedule schedule = before.update(where.partition(), where.offset(), catalog.activations());
+        if (schedule != before) schedules.put(partition, schedule.encode());
+
+        Optional<String> releaseId = schedule.releaseAt(where.offset());
+        if (releaseId.isEmpty()) {
+            deadLetter(record, where, "no tokenizer release is active at offset " + where.offset());
+            return;
+        }
+        TokenizerRelease release;
+        try {
+            release = catalog.awaitRelease(releaseId.get(), Duration.ofSeconds(60));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for release " + releaseId.get(), e);
+        }
+        Tokenizer tokenizer = tokenizers.get(release);
+        int[] ids;
+        long t0 = System.nanoTime();
+        try {
+            ids = tokenizer.encode(file.getContent());
+        } catch (RuntimeException e) {
+            deadLetter(record, where, "cannot encode with " + release.getId() + ": " + e);
+            return;
+        } finally {
+            metrics.encode.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+        }
+        TokenEncoding encoding = TokenIds.encodingFor(release.getVocabSize());
+        String sourceKey = record.key() != null ? new String(record.key(), StandardCharsets.UTF_8) : file.getRepo() + "/" + file.getPath();
+        TokenizedFile out = new TokenizedFile(sourceKey, file.getRepo(), release.getId(), encoding, TokenIds.pack(ids, encoding));
+        context.forward(new Record<byte[], Object>(record.key(), out, record.timestamp()), TokenizeTopology.TOKEN_IDS_SINK);
+        metrics.files.increment();
+        metrics.bytes.increment(file.getContent().length());
+        metrics.tokens.increment(ids.length);
+    }
+
+    private void deadLetter(Record<byte[], SourceFile> record, RecordMetadata where, String reason) {
+        LOG.warn("dead-lettering {}-{}@{}: {}", where.topic(), where.partition(), where.offset(), reason);
+        DeadLetter letter = deadLetters.letter(where.topic(), where.partition(), where.offset(), record.key(),
+                inputSerde.serialize(where.topic(), record.value()), new IllegalStateException(reason));
+        context.forward(new Record<byte[], Object>(where.topic().getBytes(StandardCharsets.UTF_8), letter, record.timestamp()),
+                TokenizeTopology.DEAD_LETTER_SINK);
+        metrics.deadLetters.increment();
+    }
+}
