@@ -10,6 +10,7 @@ import ai.djl.pytorch.jni.JniUtils;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -213,8 +214,12 @@ public final class Gpt implements AutoCloseable {
                 l[i][j] = rows[i][j];
             }
         }
+        return copyOf(m, l);
+    }
+
+    /** An int64 array in libtorch-owned memory: create() wraps a Java buffer that backward would keep using. */
+    private static NDArray copyOf(NDManager m, long[][] l) {
         try (NDManager tmp = m.newSubManager()) {
-            // create() wraps a Java buffer that embedding's backward would keep using: copy it into libtorch
             NDArray copy = tmp.create(l).duplicate();
             copy.attach(m);
             return copy;
@@ -228,13 +233,13 @@ public final class Gpt implements AutoCloseable {
      * inside a GradientCollector); training=false is evaluation: no dropout, no graph.
      */
     public NDArray forward(NDArray ids, boolean training) {
-        return training ? run(ids, null, true) : noGrad(() -> run(ids, null, false));
+        return training ? run(ids, true) : noGrad(() -> run(ids, false));
     }
 
     /** Mean next-token cross-entropy, HF style: logits[:, :-1] predict ids[:, 1:]. */
     public NDArray loss(NDArray ids, boolean training) {
         Supplier<NDArray> f = () -> {
-            NDArray logits = run(ids, null, training);
+            NDArray logits = run(ids, training);
             NDArray logp = logits.get(":, :-1, :").logSoftmax(-1);
             NDArray target = ids.get(":, 1:").expandDims(-1);
             return logp.gather(target, -1).mean().neg();
@@ -248,7 +253,17 @@ public final class Gpt implements AutoCloseable {
      * costs one position. Feed the prompt first, then one token at a time.
      */
     public NDArray forward(NDArray ids, KvCache cache) {
-        return noGrad(() -> run(ids, cache, false));
+        return forward(ids, cache, new int[(int) ids.getShape().get(0)]);
+    }
+
+    /**
+     * As {@link #forward(NDArray, KvCache)}, where the first {@code pad[r]} tokens of row r are padding: they
+     * take no position and no query attends to them, so each row's logits are those it would get alone. Left
+     * padding batches prompts of different lengths; a pad of 1 in a one-token step lets a row sit a step out.
+     * Logits at padded positions are meaningless.
+     */
+    public NDArray forward(NDArray ids, KvCache cache, int[] pad) {
+        return noGrad(() -> run(ids, cache, pad));
     }
 
     /** An empty cache for this model; close it (or its parent manager) when the sequence is done. */
@@ -256,24 +271,44 @@ public final class Gpt implements AutoCloseable {
         return new KvCache(config.nLayer(), manager);
     }
 
-    private NDArray run(NDArray ids, KvCache cache, boolean training) {
+    private NDArray run(NDArray ids, boolean training) {
         NDManager m = ids.getManager();
         int t = (int) ids.getShape().get(1);
-        int past = cache == null ? 0 : (int) cache.length();
-        if (past + t > config.nPositions()) {
-            throw new IllegalArgumentException("sequence of " + (past + t) + " exceeds n_positions " + config.nPositions());
+        if (t > config.nPositions()) {
+            throw new IllegalArgumentException("sequence of " + t + " exceeds n_positions " + config.nPositions());
         }
-        NDArray pos = m.arange(past, past + t, 1, DataType.INT64);
-        NDArray x = embedding(ids, wte).add(embedding(pos, wpe));
+        NDArray pos = m.arange(0, t, 1, DataType.INT64);
+        return blocks(embedding(ids, wte).add(embedding(pos, wpe)), causalMask(m, t, 0), null, training);
+    }
+
+    private NDArray run(NDArray ids, KvCache cache, int[] pad) {
+        NDManager m = ids.getManager();
+        int b = (int) ids.getShape().get(0), t = (int) ids.getShape().get(1);
+        if (pad.length != b) throw new IllegalArgumentException(pad.length + " pads for " + b + " rows");
+        NDArray pos = copyOf(m, cache.positions(t, pad, config.nPositions())); // checks before the cache changes
+        float[] newBias = new float[b * t];
+        for (int r = 0; r < b; r++) {
+            Arrays.fill(newBias, r * t, r * t + pad[r], -1e9f);
+        }
+        NDArray padding;
+        try (NDManager tmp = m.newSubManager()) {
+            padding = tmp.create(newBias, new Shape(b, 1, 1, t)).duplicate(); // libtorch memory, see copyOf
+            padding.attach(m);
+        }
+        // (T, past+T) causal + (B,1,1,past+T) padding → (B,1,T,past+T)
+        NDArray mask = causalMask(m, t, (int) cache.length()).add(cache.appendBias(padding));
+        NDArray logits = blocks(embedding(ids, wte).add(embedding(pos, wpe)), mask, cache, false);
+        cache.advance(t, pad);
+        return logits;
+    }
+
+    /** The transformer blocks and the tied LM head over embeddings x (B,T,E). */
+    private NDArray blocks(NDArray x, NDArray mask, KvCache cache, boolean training) {
         x = dropout(x, config.embdPdrop(), training);
-        NDArray mask = causalMask(m, t, past);
         for (int i = 0; i < layers.size(); i++) {
             Layer p = layers.get(i);
             x = x.add(attention(layerNorm(x, p.ln1W, p.ln1B), p, i, mask, cache, training));
             x = x.add(mlp(layerNorm(x, p.ln2W, p.ln2B), p, training));
-        }
-        if (cache != null) {
-            cache.advance(t);
         }
         x = layerNorm(x, lnfW, lnfB);
         return x.getNDArrayInternal().linear(x, wte, null).head(); // tied LM head: x @ wteᵀ
@@ -308,7 +343,7 @@ public final class Gpt implements AutoCloseable {
         return x.reshape(b, t, config.nHead(), config.headDim()).transpose(0, 2, 1, 3);
     }
 
-    /** Additive mask (T, past+T): query i sits at position past+i and may see keys 0..past+i. */
+    /** Additive mask (T, past+T): query i sits in slot past+i and may see slots 0..past+i. */
     private NDArray causalMask(NDManager m, int t, int past) {
         NDArray query = m.arange(past, past + t, 1, DataType.INT64).reshape(t, 1);
         NDArray key = m.arange(0, past + t, 1, DataType.INT64).reshape(1, past + t);

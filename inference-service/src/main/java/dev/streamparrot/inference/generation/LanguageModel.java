@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * A causal language model that decodes several sequences at once, keeping whatever state
- * (a KV cache) makes the next step cheap. Not thread-safe: one batch at a time.
+ * (a KV cache) makes the next step cheap. Several batches may be open at once; an implementation may
+ * run their rows together in one forward pass (see {@code GptLanguageModel}).
  */
 public interface LanguageModel {
 

@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * flight by one token and retires the ones that finished or whose client went away. So a new request
  * waits at most one step to start, and each request keeps its own sampling parameters and stop state.
  *
- * <p>Requests on different models (during a swap) simply take turns: each holds its own model.
+ * <p>Requests on the same {@link GptLanguageModel} share one forward pass per pass of this loop: the
+ * model defers each request's appended token until the next request asks for logits, then runs every
+ * open row at once. Requests on different models (during a swap) take turns: each holds its own model.
  */
 public final class DecodeLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DecodeLoop.class);

@@ -6,22 +6,32 @@ import dev.streamparrot.inference.generation.LanguageModel;
 import dev.streamparrot.model.Gpt;
 import dev.streamparrot.model.KvCache;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
- * The project's {@link Gpt} behind the generation loop's {@link LanguageModel}.
+ * The project's {@link Gpt} behind the generation loop's {@link LanguageModel}, batching every open
+ * {@link Batch} into one forward pass per step.
  *
- * <p>The model's KV cache holds one length for all its rows (no padding mask), so rows are grouped
- * by prompt length: each group is one cache and one forward call per step, and the n choices of a
- * request (same prompt) always decode as one batch. After the prompt, every step feeds one position.
+ * <p>All batches' rows live in one padded {@link KvCache}. {@link Batch#append} only records the tokens;
+ * the first {@link Batch#nextLogits} after that runs one position of every row of every open batch, so a
+ * scheduler that steps its requests one after the other (the {@link DecodeLoop}) pays one forward pass
+ * per step whatever the number of requests. A new batch's prompts run in a pass of their own (left-padded
+ * to a common length), then its rows join the shared cache; a closed batch's rows leave it. A batch that
+ * has not appended when the others step sits that step out as a padded slot.
+ *
+ * <p>Thread-safe: batches used from several threads take turns on the model.
  */
 public final class GptLanguageModel implements LanguageModel {
     private final Gpt gpt;
+    private final KvCache shared;
+    /** Open batches in the order of their rows in {@link #shared}. */
+    private final List<GptBatch> open = new ArrayList<>();
+    private long forwardPasses;
 
     public GptLanguageModel(Gpt gpt) {
         this.gpt = gpt;
+        this.shared = gpt.newCache();
     }
 
     public Gpt gpt() {
@@ -38,89 +48,126 @@ public final class GptLanguageModel implements LanguageModel {
         return gpt.config().vocabSize();
     }
 
-    @Override
-    public Batch start(List<int[]> prompts) {
-        Map<Integer, List<Integer>> rowsByLength = new LinkedHashMap<>();
-        for (int r = 0; r < prompts.size(); r++) {
-            if (prompts.get(r).length == 0) throw new IllegalArgumentException("empty prompt in row " + r);
-            rowsByLength.computeIfAbsent(prompts.get(r).length, k -> new ArrayList<>()).add(r);
-        }
-        List<Group> groups = new ArrayList<>();
-        float[][] logits = new float[prompts.size()][];
-        try {
-            for (List<Integer> rows : rowsByLength.values()) {
-                Group g = new Group(rows.stream().mapToInt(Integer::intValue).toArray());
-                groups.add(g);
-                int[][] ids = new int[rows.size()][];
-                for (int i = 0; i < ids.length; i++) ids[i] = prompts.get(rows.get(i));
-                g.forward(ids, logits);
-            }
-        } catch (RuntimeException e) {
-            groups.forEach(Group::close);
-            throw e;
-        }
-        return new GptBatch(groups, logits);
+    /** Forward passes run so far (prompts and steps): shows that concurrent batches share passes. */
+    public synchronized long forwardPasses() {
+        return forwardPasses;
     }
 
-    /** Rows that share a cache length. */
-    private final class Group implements AutoCloseable {
-        final int[] rows;
-        final KvCache cache = gpt.newCache();
-
-        Group(int[] rows) {
-            this.rows = rows;
+    @Override
+    public synchronized Batch start(List<int[]> prompts) {
+        int longest = 0;
+        for (int r = 0; r < prompts.size(); r++) {
+            if (prompts.get(r).length == 0) throw new IllegalArgumentException("empty prompt in row " + r);
+            longest = Math.max(longest, prompts.get(r).length);
         }
+        int[][] ids = new int[prompts.size()][longest];
+        int[] pad = new int[prompts.size()];
+        for (int r = 0; r < ids.length; r++) {
+            int[] p = prompts.get(r);
+            pad[r] = longest - p.length;
+            System.arraycopy(p, 0, ids[r], pad[r], p.length); // left padding: every row's last token is last
+        }
+        try (KvCache own = gpt.newCache()) {
+            float[][] logits = forward(ids, own, pad);
+            shared.join(own);
+            GptBatch batch = new GptBatch(logits);
+            open.add(batch);
+            return batch;
+        }
+    }
 
-        /** Runs the new positions and writes each row's last-position logits into {@code out}. */
-        void forward(int[][] ids, float[][] out) {
-            // every array a step allocates lands in this manager (the cache keeps its own copies)
-            try (NDManager step = NDManager.newBaseManager("PyTorch")) {
-                NDArray logits = gpt.forward(Gpt.ids(step, ids), cache);
-                long t = logits.getShape().get(1);
-                NDArray last = logits.get(":, " + (t - 1) + ", :");
-                float[] flat = last.toFloatArray();
-                int vocab = vocabSize();
-                for (int i = 0; i < rows.length; i++) {
-                    float[] row = new float[vocab];
-                    System.arraycopy(flat, i * vocab, row, 0, vocab);
-                    out[rows[i]] = row;
-                }
+    /** Runs ids through the model on {@code cache}; returns each row's logits at its last position. */
+    private float[][] forward(int[][] ids, KvCache cache, int[] pad) {
+        // every array a pass allocates lands in this manager (the cache keeps its own copies)
+        try (NDManager step = NDManager.newBaseManager("PyTorch")) {
+            NDArray logits = gpt.forward(Gpt.ids(step, ids), cache, pad);
+            forwardPasses++;
+            float[] flat = logits.get(":, -1, :").toFloatArray();
+            int vocab = vocabSize();
+            float[][] out = new float[ids.length][];
+            for (int r = 0; r < out.length; r++) out[r] = Arrays.copyOfRange(flat, r * vocab, (r + 1) * vocab);
+            return out;
+        }
+    }
+
+    /** One position for every open row: the appended token, or a padded slot for a batch that has none. */
+    private void stepAll() {
+        int rows = shared.rows();
+        int[][] ids = new int[rows][1];
+        int[] pad = new int[rows];
+        int offset = 0;
+        for (GptBatch b : open) {
+            for (int i = 0; i < b.rows(); i++) {
+                if (b.pending == null) pad[offset + i] = 1;
+                else ids[offset + i][0] = b.pending[i];
             }
+            offset += b.rows();
         }
+        float[][] logits = forward(ids, shared, pad);
+        offset = 0;
+        for (GptBatch b : open) {
+            if (b.pending != null) {
+                System.arraycopy(logits, offset, b.logits, 0, b.rows());
+                b.pending = null;
+            }
+            offset += b.rows();
+        }
+    }
 
-        @Override
-        public void close() {
-            cache.close();
+    private int offsetOf(GptBatch batch) {
+        int offset = 0;
+        for (GptBatch b : open) {
+            if (b == batch) return offset;
+            offset += b.rows();
         }
+        throw new IllegalStateException("batch is closed");
     }
 
     private final class GptBatch implements Batch {
-        private final List<Group> groups;
         private final float[][] logits;
+        /** Tokens appended but not yet run, or null. */
+        private int[] pending;
 
-        GptBatch(List<Group> groups, float[][] logits) {
-            this.groups = groups;
+        GptBatch(float[][] logits) {
             this.logits = logits;
+        }
+
+        int rows() {
+            return logits.length;
         }
 
         @Override
         public float[][] nextLogits() {
-            return logits;
+            synchronized (GptLanguageModel.this) {
+                if (pending != null) stepAll();
+                return logits;
+            }
         }
 
         @Override
         public void append(int[] tokenPerRow) {
             if (tokenPerRow.length != logits.length) throw new IllegalArgumentException("one token per row");
-            for (Group g : groups) {
-                int[][] ids = new int[g.rows.length][1];
-                for (int i = 0; i < g.rows.length; i++) ids[i][0] = tokenPerRow[g.rows[i]];
-                g.forward(ids, logits);
+            synchronized (GptLanguageModel.this) {
+                if (pending != null) stepAll(); // two appends in a row: the first one runs now
+                int offset = offsetOf(this);
+                for (int i = 0; i < rows(); i++) {
+                    // checked here so that one batch past the context cannot fail everyone's shared pass
+                    if (shared.position(offset + i) >= contextLength()) {
+                        throw new IllegalStateException("row " + i + " is at the context length " + contextLength());
+                    }
+                }
+                pending = tokenPerRow.clone();
             }
         }
 
         @Override
         public void close() {
-            groups.forEach(Group::close);
+            synchronized (GptLanguageModel.this) {
+                if (!open.contains(this)) return;
+                int offset = offsetOf(this);
+                shared.removeRows(offset, offset + rows());
+                open.remove(this);
+            }
         }
     }
 }

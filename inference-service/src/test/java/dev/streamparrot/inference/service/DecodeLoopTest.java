@@ -6,6 +6,8 @@ import dev.streamparrot.inference.api.CompletionResponse;
 import dev.streamparrot.inference.testing.ByteCodec;
 import dev.streamparrot.inference.testing.FakeModel;
 import dev.streamparrot.inference.testing.SlowModel;
+import dev.streamparrot.model.Gpt;
+import dev.streamparrot.model.GptConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,6 +61,39 @@ class DecodeLoopTest {
             assertEquals(40 + 25 * 3 + 30, metrics.tokensGenerated(), 0.0);
         }
         assertEquals(0, slot.current().orElseThrow().users(), "every request released its model");
+    }
+
+    @Test
+    void concurrentRequestsOnTheGptShareOneForwardPassPerStep() throws Exception {
+        GptConfig config = GptConfig.of(ByteCodec.VOCAB, 64, 32, 2, 2).withDropout(0);
+        String[] bodies = {
+                "{\"prompt\": \"def f(x):\", \"max_tokens\": 30, \"seed\": 1, \"temperature\": 0.8}",
+                "{\"prompt\": \"ab\", \"max_tokens\": 30, \"seed\": 2, \"n\": 2}",
+                "{\"prompt\": [\"import os\", \"x\"], \"max_tokens\": 30, \"seed\": 3, \"top_k\": 5}",
+                "{\"prompt\": \"return\", \"max_tokens\": 30, \"seed\": 4, \"top_p\": 0.9}"};
+        try (Gpt gpt = Gpt.create(config, 5)) {
+            List<String> alone = new ArrayList<>();
+            for (String body : bodies) {
+                LoadedModel m = new LoadedModel("gpt", new GptLanguageModel(gpt), new ByteCodec(), () -> { });
+                alone.add(m.service().prepare(request(body)).run(() -> false).toJson().get("choices").toString());
+            }
+            GptLanguageModel shared = new GptLanguageModel(gpt);
+            ModelSlot slot = new ModelSlot(m -> { });
+            slot.swap(new LoadedModel("gpt", shared, new ByteCodec(), () -> { }));
+            InferenceMetrics metrics = new InferenceMetrics(new SimpleMeterRegistry());
+            try (DecodeLoop loop = new DecodeLoop(metrics)) {
+                List<DecodeLoop.Job> jobs = new ArrayList<>();
+                for (String body : bodies) jobs.add(submit(loop, slot, body, null));
+                for (int i = 0; i < jobs.size(); i++) {
+                    assertEquals(alone.get(i), jobs.get(i).result().get(60, TimeUnit.SECONDS).toJson().get("choices").toString());
+                }
+                // one prompt pass per request, then at most one pass per step of the loop, however many are in flight
+                long stepPasses = shared.forwardPasses() - bodies.length;
+                assertTrue(stepPasses <= loop.steps(), stepPasses + " step passes in " + loop.steps() + " loop steps");
+                assertTrue(loop.maxBatch() >= 2, "requests ran together: " + loop.maxBatch());
+                assertTrue(metrics.tokensGenerated() > 2 * loop.steps(), "several requests' tokens per pass");
+            }
+        }
     }
 
     @Test

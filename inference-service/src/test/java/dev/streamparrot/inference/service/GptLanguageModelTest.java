@@ -52,6 +52,52 @@ class GptLanguageModelTest {
     }
 
     @Test
+    void batchesStartedAtDifferentTimesShareOneForwardPassPerStepAndGetTheirOwnLogits() {
+        GptConfig config = GptConfig.of(97, 32, 32, 2, 2).withDropout(0);
+        try (Gpt gpt = Gpt.create(config, 11)) {
+            GptLanguageModel model = new GptLanguageModel(gpt);
+            List<List<List<Integer>>> sequences = new ArrayList<>(); // per batch, per row
+            List<LanguageModel.Batch> batches = new ArrayList<>();
+            List<List<int[]>> prompts = List.of(
+                    List.of(new int[] {5, 6, 7}, new int[] {1, 2, 3, 4, 5}),
+                    List.of(new int[] {9}),
+                    List.of(new int[] {40, 41, 42, 43, 44, 45, 46}, new int[] {3, 3}, new int[] {8, 9, 10}));
+            for (int step = 0; step < 8; step++) {
+                if (step % 2 == 0 && step / 2 < prompts.size()) { // a new batch joins every other step
+                    List<int[]> p = prompts.get(step / 2);
+                    batches.add(model.start(p));
+                    List<List<Integer>> rows = new ArrayList<>();
+                    for (int[] row : p) rows.add(new ArrayList<>(Arrays.stream(row).boxed().toList()));
+                    sequences.add(rows);
+                }
+                if (step == 6) { // the first batch leaves
+                    batches.remove(0).close();
+                    sequences.remove(0);
+                }
+                long passes = model.forwardPasses();
+                for (int b = 0; b < batches.size(); b++) { // as the decode loop does: each batch reads, then appends
+                    float[][] logits = batches.get(b).nextLogits();
+                    List<List<Integer>> rows = sequences.get(b);
+                    int[] next = new int[rows.size()];
+                    for (int r = 0; r < rows.size(); r++) {
+                        float[] expected = fullForwardLastLogits(gpt, rows.get(r));
+                        for (int v = 0; v < expected.length; v++) {
+                            assertEquals(expected[v], logits[r][v], 1e-4, "batch " + b + " row " + r + " step " + step);
+                        }
+                        next[r] = (step * 31 + r * 17 + b * 5) % 97;
+                        rows.get(r).add(next[r]);
+                    }
+                    batches.get(b).append(next);
+                }
+                if (step > 0) {
+                    assertEquals(passes + 1, model.forwardPasses(), "one forward pass for every batch's step " + step);
+                }
+            }
+            batches.forEach(LanguageModel.Batch::close);
+        }
+    }
+
+    @Test
     void refusesEmptyPrompts() {
         try (Gpt gpt = Gpt.create(GptConfig.of(50, 16, 16, 1, 2), 1)) {
             assertThrows(IllegalArgumentException.class, () -> new GptLanguageModel(gpt).start(List.of(new int[] {1}, new int[0])));
