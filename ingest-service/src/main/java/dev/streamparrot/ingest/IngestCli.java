@@ -159,12 +159,33 @@ public final class IngestCli implements Runnable {
         @Option(names = "--exclude-dir", split = ",", defaultValue = ".git", description = "Directory names not to enter (default: ${DEFAULT-VALUE}).")
         Set<String> excludedDirs;
 
+        @Option(names = "--repo-per-subdir", description = "Name each top-level subdirectory as a repository of its own "
+                + "(a monorepo such as the standard library then splits into train and valid by package).")
+        boolean repoPerSubdir;
+
         @Parameters(arity = "1..*") List<Path> dirs;
 
         @Override public Integer call() throws IOException {
             List<FileSource> sources = new ArrayList<>();
             for (Path d : dirs) {
-                sources.add(new DirectorySource(d, String.valueOf(d.toAbsolutePath().normalize().getFileName()), license, excludedDirs));
+                String name = String.valueOf(d.toAbsolutePath().normalize().getFileName());
+                if (!repoPerSubdir) {
+                    sources.add(new DirectorySource(d, name, license, excludedDirs));
+                    continue;
+                }
+                // The top level's own files form one repository; each subdirectory another.
+                Set<String> skipSubdirs = new java.util.HashSet<>(excludedDirs);
+                try (var children = java.nio.file.Files.list(d)) {
+                    for (Path child : children.sorted().toList()) {
+                        String childName = child.getFileName().toString();
+                        if (!java.nio.file.Files.isDirectory(child, java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;
+                        skipSubdirs.add(childName);
+                        if (!excludedDirs.contains(childName)) {
+                            sources.add(new DirectorySource(child, name + "/" + childName, license, excludedDirs));
+                        }
+                    }
+                }
+                sources.add(0, new DirectorySource(d, name, license, skipSubdirs));
             }
             return options.run(sources);
         }

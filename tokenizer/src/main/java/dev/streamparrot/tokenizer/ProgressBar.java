@@ -27,15 +27,17 @@ public final class ProgressBar implements BpeTrainer.Progress {
       return;
     }
     lastDraw = now;
-    double seconds = Math.max(1e-9, (now - phaseStart) / 1e9);
-    double rate = done / seconds;
+    double seconds = (now - phaseStart) / 1e9;
+    // A phase's first report may count work done before it began: no rate until the clock has run a little.
+    double rate = seconds >= 0.5 ? done / seconds : 0;
+    String perSecond = rate > 0 ? String.format("%,.0f/s", rate) : "?/s";
     StringBuilder line = new StringBuilder("\r").append(String.format("%-15s", phase));
     if (total > 0) {
       int filled = (int) (WIDTH * Math.min(1.0, (double) done / total));
       line.append(" [").append("#".repeat(filled)).append(" ".repeat(WIDTH - filled)).append("] ");
-      line.append(String.format("%,d/%,d  %,.0f/s  ETA %s", done, total, rate, rate > 0 ? duration((total - done) / rate) : "?"));
+      line.append(String.format("%,d/%,d  %s  ETA %s", done, total, perSecond, rate > 0 ? duration((total - done) / rate) : "?"));
     } else {
-      line.append(String.format(" %,d  %,.0f/s  %s", done, rate, duration(seconds)));
+      line.append(String.format(" %,d  %s  %s", done, perSecond, duration(seconds)));
     }
     out.print(line);
     out.flush();

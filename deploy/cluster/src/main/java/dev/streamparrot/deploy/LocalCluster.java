@@ -68,15 +68,16 @@ public final class LocalCluster {
                     throw new IllegalStateException(service.module() + " is not built: run `mvn -DskipTests install` first");
                 }
                 String classpath = module.resolve("target/classes") + ":" + Files.readString(classpathFile).trim();
-                all.add(new Component(service.name(), service.port(), healthUrl,
-                        List.of(java, "-Xmx2g", "-Dai.djl.offline=true",
+                List<String> command = new ArrayList<>(List.of(java, "-Xmx2g", "-Dai.djl.offline=true",
                                 "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.streamparrot",
                                 "-Dmicronaut.server.port=" + service.port(),
                                 "-Dmicronaut.server.host=127.0.0.1",
                                 "-Dstreamparrot.kafka.bootstrap-servers=" + settings.bootstrapServers(),
                                 "-Dstreamparrot.schema-registry.url=" + settings.schemaRegistryUrl(),
-                                "-Dstreamparrot.data-dir=" + home.resolve(service.name()),
-                                "-cp", classpath, service.mainClass())));
+                                "-Dstreamparrot.data-dir=" + home.resolve(service.name())));
+                service.localConfig().forEach(setting -> command.add("-D" + setting));
+                command.addAll(List.of("-cp", classpath, service.mainClass()));
+                all.add(new Component(service.name(), service.port(), healthUrl, command));
             }
             return all;
         }

@@ -36,7 +36,7 @@ final class MainJob {
         step("1/4 ingest the Python standard library");
         Path stdlib = Path.of(python("import sysconfig; print(sysconfig.get_paths()['stdlib'])"));
         command("ingest-service", "dev.streamparrot.ingest.IngestCli", "ingest-dir", stdlib.toString(),
-                "--license", "PSF-2.0", "--exclude-dir", ".git,site-packages,__pycache__",
+                "--license", "PSF-2.0", "--exclude-dir", ".git,site-packages,__pycache__", "--repo-per-subdir",
                 "--bootstrap-servers", settings.bootstrapServers(), "--schema-registry", settings.schemaRegistryUrl());
         long files = awaitStable(Topics.SOURCE_FILES.name());
         out.printf("source-files holds %,d deduplicated files%n", files);
@@ -50,7 +50,7 @@ final class MainJob {
         command("tokenize-service", "dev.streamparrot.tokenize.stream.ActivateCommand", "--id", id.group(1),
                 "--bootstrap-servers", settings.bootstrapServers(), "--schema-registry", settings.schemaRegistryUrl());
 
-        step("3/4 tokenize and pack into 1024-token chunks (exactly once)");
+        step("3/4 tokenize and pack into chunks of the trainer's seq_length (exactly once)");
         awaitStable(Topics.TOKEN_IDS.name());
         awaitStable(Topics.CHUNKS_TRAIN.name());
 
