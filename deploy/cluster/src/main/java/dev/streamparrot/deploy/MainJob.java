@@ -72,9 +72,13 @@ final class MainJob {
         var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:8000/v1/models")).build();
         long started = System.nanoTime();
         while (true) {
-            var response = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
-            Matcher id = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"").matcher(response.body());
-            if (response.statusCode() == 200 && id.find()) return id.group(1);
+            try {
+                var response = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+                Matcher id = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"").matcher(response.body());
+                if (response.statusCode() == 200 && id.find()) return id.group(1);
+            } catch (IOException notAnsweringYet) {
+                // restarting: keep waiting
+            }
             out.printf("\r  waiting for the first checkpoint: %d s", (System.nanoTime() - started) / 1_000_000_000);
             out.flush();
             Thread.sleep(5000);

@@ -80,37 +80,54 @@ public final class CheckpointFollower implements AutoCloseable {
 
     private void run() {
         try {
-            List<TopicPartition> partitions = awaitPartitions();
-            if (partitions == null) return;
-            consumer.assign(partitions);
-            if (pinned != null) {
-                consumer.seekToBeginning(partitions);
-            } else {
-                Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-                ends.forEach((tp, end) -> consumer.seek(tp, Math.max(0, end - LOOK_BACK)));
-            }
             while (!closed) {
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofSeconds(1));
-                CheckpointAnnouncement newest = null;
-                for (ConsumerRecord<byte[], byte[]> record : records) {
-                    Optional<CheckpointAnnouncement> a = decoder.decode(record);
-                    if (a.isPresent() && wanted(a.get())) newest = a.get();
+                try {
+                    follow();
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // A broker that is slow to answer (or restarting) must not end the following for good.
+                    LOG.warn("checkpoint follower failed, retrying in 5 s: {}", e.toString());
+                    sleep(Duration.ofSeconds(5));
                 }
-                if (newest != null) load(newest);
             }
         } catch (WakeupException e) {
             if (!closed) LOG.error("checkpoint follower woken up unexpectedly", e);
-        } catch (RuntimeException e) {
-            LOG.error("checkpoint follower stopped", e);
         } finally {
             consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    private void follow() {
+        List<TopicPartition> partitions = awaitPartitions();
+        if (partitions == null) return;
+        consumer.assign(partitions);
+        if (pinned != null) {
+            consumer.seekToBeginning(partitions);
+        } else {
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            ends.forEach((tp, end) -> consumer.seek(tp, Math.max(0, end - LOOK_BACK)));
+        }
+        while (!closed) {
+            ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofSeconds(1));
+            CheckpointAnnouncement newest = null;
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                Optional<CheckpointAnnouncement> a = decoder.decode(record);
+                if (a.isPresent() && wanted(a.get())) newest = a.get();
+            }
+            if (newest != null) load(newest);
         }
     }
 
     /** The topic's partitions once it exists (the trainer or the cluster tool creates it). */
     private List<TopicPartition> awaitPartitions() {
         while (!closed) {
-            List<PartitionInfo> infos = consumer.partitionsFor(Topics.CHECKPOINTS.name(), Duration.ofSeconds(5));
+            List<PartitionInfo> infos;
+            try {
+                infos = consumer.partitionsFor(Topics.CHECKPOINTS.name(), Duration.ofSeconds(5));
+            } catch (org.apache.kafka.common.errors.TimeoutException slowBroker) {
+                infos = null;
+            }
             if (infos != null && !infos.isEmpty()) {
                 return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             }
