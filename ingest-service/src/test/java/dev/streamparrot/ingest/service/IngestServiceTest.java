@@ -239,20 +239,21 @@ class IngestServiceTest {
         Files.writeString(repo.resolve(path), content);
     }
 
+    /** Requests an ingest and waits for the run it started to end (a state updated after the request, done or failed). */
     private static JsonNode ingest(String url) throws Exception {
+        java.time.Instant requested = java.time.Instant.now();
         HttpResponse<String> accepted = post("/repos", JSON.createObjectNode().put("url", url).toString());
         assertEquals(202, accepted.statusCode(), accepted.body());
         String id = JSON.readTree(accepted.body()).get("id").asText();
         long deadline = System.currentTimeMillis() + 120_000;
         JsonNode state = null;
-        boolean sawNewRun = false;
         while (System.currentTimeMillis() < deadline) {
             HttpResponse<String> r = get("/repos/" + id);
             if (r.statusCode() == 200) {
                 state = JSON.readTree(r.body());
                 String status = state.get("status").asText();
-                if (!status.equals("done") && !status.equals("failed")) sawNewRun = true;
-                if (sawNewRun && (status.equals("done") || status.equals("failed"))) return state;
+                boolean ended = status.equals("done") || status.equals("failed");
+                if (ended && !java.time.Instant.parse(state.get("updatedAt").asText()).isBefore(requested)) return state;
             }
             Thread.sleep(100);
         }
