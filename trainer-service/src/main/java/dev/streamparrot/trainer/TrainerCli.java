@@ -38,12 +38,20 @@ public final class TrainerCli {
         TrainingArgs.KEYS.forEach((key, description) -> train.addOption(OptionSpec.builder("--" + key, "--" + key.replace('_', '-'))
                 .paramLabel("VALUE").type(String.class).description(description + " (default: the profile's)").build()));
         CommandLine train_ = new CommandLine(train);
-        train_.setExecutionStrategy(TrainerCli::train);
         CommandSpec top = CommandSpec.create().name("trainer").mixinStandardHelpOptions(true);
         top.usageMessage().description("StreamParrot's GPT-2 trainer.");
         CommandLine cli = new CommandLine(top);
         cli.addSubcommand("train", train_);
-        cli.setExecutionStrategy(new CommandLine.RunLast());
+        // The train command is built from specs, not an annotated class: the top level hands it the parse itself.
+        cli.setExecutionStrategy(parsed -> {
+            Integer help = CommandLine.executeHelpRequest(parsed);
+            if (help != null) return help;
+            if (parsed.subcommand() == null) {
+                cli.usage(cli.getOut());
+                return 2;
+            }
+            return train(parsed.subcommand());
+        });
         return cli;
     }
 
