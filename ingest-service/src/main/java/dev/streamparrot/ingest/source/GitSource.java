@@ -19,7 +19,10 @@ import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevTree;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
-import org.eclipse.jgit.transport.SshSessionFactory;
+import org.eclipse.jgit.api.TransportConfigCallback;
+import org.eclipse.jgit.transport.SshTransport;
+import org.eclipse.jgit.transport.sshd.SshdSessionFactory;
+import org.eclipse.jgit.transport.sshd.SshdSessionFactoryBuilder;
 import org.eclipse.jgit.treewalk.TreeWalk;
 
 import java.io.IOException;
@@ -40,17 +43,33 @@ import java.util.stream.Stream;
  * Git repositories, cloned once (bare) into a cache directory and fetched on every later sync. Files are
  * read straight from the object database at the tip commit: there is no checkout, so no hook, clean/smudge
  * filter or LFS download ever runs, and a symlink is a reported entry, never followed.
- * JGit without a CredentialsProvider fails fast on private repositories instead of prompting.
+ * JGit without a CredentialsProvider fails fast on private repositories instead of prompting; over ssh that
+ * also means an unknown or changed host key is refused (there is nobody to ask), so add hosts to known_hosts.
  */
 public final class GitSource {
     private final Path cacheDir;
     private final Duration timeout;
+    private final TransportConfigCallback ssh;
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
-    /** @param timeout network inactivity limit for clone and fetch */
+    /** @param timeout network inactivity limit for clone and fetch; ssh keys and known_hosts from ~/.ssh */
     public GitSource(Path cacheDir, Duration timeout) {
+        this(cacheDir, timeout, Path.of(System.getProperty("user.home"), ".ssh"));
+    }
+
+    /** @param sshDir where ssh:// clones find identity files (id_rsa, id_ed25519, ...), known_hosts and config */
+    public GitSource(Path cacheDir, Duration timeout, Path sshDir) {
         this.cacheDir = cacheDir;
         this.timeout = timeout;
+        // Public keys only: password and keyboard-interactive logins would need someone to type.
+        SshdSessionFactory factory = new SshdSessionFactoryBuilder()
+                .setHomeDirectory(Path.of(System.getProperty("user.home")).toFile())
+                .setSshDirectory(sshDir.toFile())
+                .setPreferredAuthentications("publickey")
+                .build(null);
+        this.ssh = transport -> {
+            if (transport instanceof SshTransport t) t.setSshSessionFactory(factory);
+        };
     }
 
     /**
@@ -117,17 +136,13 @@ public final class GitSource {
     }
 
     private Repository cloneOrFetch(String url) throws GitSourceException, IOException {
-        if (isSsh(url) && SshSessionFactory.getInstance() == null) {
-            throw new GitSourceException(GitSourceException.Kind.UNSUPPORTED,
-                    url + ": ssh needs org.eclipse.jgit.ssh.apache on the classpath", null);
-        }
         Path dir = cacheFor(url);
         int seconds = (int) Math.max(1, timeout.toSeconds());
         try {
             if (Files.isRegularFile(dir.resolve("HEAD"))) {
                 Repository repo = open(dir);
                 try (Git git = new Git(repo)) {
-                    git.fetch().setRemote("origin").setTimeout(seconds).setRemoveDeletedRefs(true).setForceUpdate(true).call();
+                    git.fetch().setRemote("origin").setTimeout(seconds).setTransportConfigCallback(ssh).setRemoveDeletedRefs(true).setForceUpdate(true).call();
                 }
                 return repo;
             }
@@ -135,7 +150,7 @@ public final class GitSource {
             deleteRecursively(dir); // a leftover without HEAD is an interrupted clone
             try {
                 return Git.cloneRepository().setURI(url).setDirectory(dir.toFile()).setBare(true)
-                        .setCloneAllBranches(true).setTimeout(seconds).call().getRepository();
+                        .setCloneAllBranches(true).setTimeout(seconds).setTransportConfigCallback(ssh).call().getRepository();
             } catch (GitAPIException | RuntimeException e) {
                 deleteRecursively(dir); // never leave a half clone that a later sync would take for the cache
                 throw e;
@@ -157,7 +172,9 @@ public final class GitSource {
         StringBuilder messages = new StringBuilder();
         for (Throwable t = e; t != null; t = t.getCause()) messages.append(' ').append(t.getMessage());
         String m = messages.toString().toLowerCase(Locale.ROOT);
-        if (m.contains("authentication") || m.contains("not authorized") || m.contains("credentialsprovider")) {
+        // An unknown or changed ssh host key is a trust failure too: known_hosts must vouch for the server.
+        if (m.contains("authentication") || m.contains("not authorized") || m.contains("credentialsprovider")
+                || m.contains("server key did not validate")) {
             return GitSourceException.Kind.AUTH_REQUIRED;
         }
         if (m.contains("timed out") || m.contains("timeout")) return GitSourceException.Kind.TIMEOUT;
