@@ -3,9 +3,6 @@ package dev.streamparrot.packer.stream;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.TopicAdmin;
 import dev.streamparrot.registry.SchemaRegistryClient;
-import dev.streamparrot.registry.SchemaRegistryException;
-import dev.streamparrot.topics.Topic;
-import org.apache.avro.Schema;
 import dev.streamparrot.schemas.Chunk;
 import dev.streamparrot.schemas.DeadLetter;
 import dev.streamparrot.topics.Topics;
@@ -43,9 +40,10 @@ public final class PackerStream implements AutoCloseable {
         this.metrics = new PackerMetrics(meters);
         TopicAdmin.ensure(kafka.bootstrapServers(), Topics.ALL, (short) 1);
         SchemaRegistryClient registry = new SchemaRegistryClient(kafka.schemaRegistryUrl());
-        registerOutput(registry, Topics.CHUNKS_TRAIN, Chunk.SCHEMA$);
-        registerOutput(registry, Topics.CHUNKS_VALID, Chunk.SCHEMA$);
-        registerOutput(registry, Topics.DEAD_LETTERS, DeadLetter.SCHEMA$);
+        // Once, before the stream threads start: they then find the ids cached and never race to register.
+        registry.register(Topics.CHUNKS_TRAIN.valueSubject(), Chunk.SCHEMA$);
+        registry.register(Topics.CHUNKS_VALID.valueSubject(), Chunk.SCHEMA$);
+        registry.register(Topics.DEAD_LETTERS.valueSubject(), DeadLetter.SCHEMA$);
         Topology topology = PackerTopology.build(packing, registry, new TokenizerReleases(kafka), metrics);
         LOG.info("packer topology (seq_length {}, valid share {}):\n{}", packing.seqLength(), packing.validShare(), topology.describe());
         Properties props = new Properties();
@@ -72,28 +70,6 @@ public final class PackerStream implements AutoCloseable {
     @Override
     public void close() {
         streams.close(Duration.ofSeconds(30));
-    }
-
-    /**
-     * Registers an output schema before the stream threads start: the client caches the id, so the
-     * threads never race to register it (the registry answers such a race with HTTP 500). Another
-     * process may still race us on a fresh registry, hence the retries.
-     */
-    static void registerOutput(SchemaRegistryClient registry, Topic topic, Schema schema) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                registry.register(topic.valueSubject(), schema);
-                return;
-            } catch (SchemaRegistryException e) {
-                if (attempt == 5) throw e;
-                try {
-                    Thread.sleep(200L * attempt);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-            }
-        }
     }
 
     /**

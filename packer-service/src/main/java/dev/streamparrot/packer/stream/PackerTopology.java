@@ -3,6 +3,7 @@ package dev.streamparrot.packer.stream;
 import dev.streamparrot.kafka.DeadLetters;
 import dev.streamparrot.packer.core.Packer;
 import dev.streamparrot.packer.core.RepoSplit;
+import dev.streamparrot.kafka.TimedSerde;
 import dev.streamparrot.registry.AvroSerde;
 import dev.streamparrot.registry.SchemaRegistryClient;
 import dev.streamparrot.schemas.Chunk;
@@ -38,8 +39,8 @@ public final class PackerTopology {
     public static Topology build(PackerSettings packing, SchemaRegistryClient registry, TokenizerReleases releases,
                                  PackerMetrics metrics) {
         AvroSerde<TokenizedFile> input = new AvroSerde<>(TokenizedFile.class, registry);
-        var timedInput = new TimedSerde<>(input, metrics.serde);
-        var chunks = new TimedSerde<>(new AvroSerde<>(Chunk.class, registry), metrics.serde);
+        var timedInput = new TimedSerde<>(input, nanos -> metrics.serde.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS));
+        var chunks = new TimedSerde<>(new AvroSerde<>(Chunk.class, registry), nanos -> metrics.serde.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS));
         var letters = new AvroSerde<>(DeadLetter.class, registry);
         DeadLetters deadLetters = new DeadLetters(packing.applicationId(), registry);
         Packer packer = new Packer(packing.seqLength());

@@ -3,9 +3,6 @@ package dev.streamparrot.tokenize.stream;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.TopicAdmin;
 import dev.streamparrot.registry.SchemaRegistryClient;
-import dev.streamparrot.registry.SchemaRegistryException;
-import dev.streamparrot.topics.Topic;
-import org.apache.avro.Schema;
 import dev.streamparrot.schemas.DeadLetter;
 import dev.streamparrot.schemas.TokenizedFile;
 import dev.streamparrot.topics.Topics;
@@ -53,8 +50,9 @@ public final class TokenizeStream implements AutoCloseable {
         this.metrics = new TokenizeMetrics(meters);
         this.catalog = new ReleaseCatalog(kafka);
         SchemaRegistryClient registry = new SchemaRegistryClient(kafka.schemaRegistryUrl());
-        registerOutput(registry, Topics.TOKEN_IDS, TokenizedFile.SCHEMA$);
-        registerOutput(registry, Topics.DEAD_LETTERS, DeadLetter.SCHEMA$);
+        // Once, before the stream threads start: they then find the ids cached and never race to register.
+        registry.register(Topics.TOKEN_IDS.valueSubject(), TokenizedFile.SCHEMA$);
+        registry.register(Topics.DEAD_LETTERS.valueSubject(), DeadLetter.SCHEMA$);
         Topology topology = TokenizeTopology.build(applicationId, registry, catalog, new TokenizerCache(), metrics);
         LOG.info("tokenize topology ({} stream threads):\n{}", threads, topology.describe());
         Properties props = new Properties();
@@ -101,28 +99,6 @@ public final class TokenizeStream implements AutoCloseable {
 
     public static int defaultThreads() {
         return Math.min(Topics.SOURCE_FILES.partitions(), Runtime.getRuntime().availableProcessors());
-    }
-
-    /**
-     * Registers an output schema before the stream threads start: the client caches the id, so the
-     * threads never race to register it (the registry answers such a race with HTTP 500). Another
-     * process may still race us on a fresh registry, hence the retries.
-     */
-    static void registerOutput(SchemaRegistryClient registry, Topic topic, Schema schema) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                registry.register(topic.valueSubject(), schema);
-                return;
-            } catch (SchemaRegistryException e) {
-                if (attempt == 5) throw e;
-                try {
-                    Thread.sleep(200L * attempt);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-            }
-        }
     }
 
     /**

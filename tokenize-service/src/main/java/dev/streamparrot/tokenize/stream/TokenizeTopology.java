@@ -1,6 +1,7 @@
 package dev.streamparrot.tokenize.stream;
 
 import dev.streamparrot.kafka.DeadLetters;
+import dev.streamparrot.kafka.TimedSerde;
 import dev.streamparrot.registry.AvroSerde;
 import dev.streamparrot.registry.SchemaRegistryClient;
 import dev.streamparrot.schemas.DeadLetter;
@@ -25,8 +26,8 @@ public final class TokenizeTopology {
     public static Topology build(String applicationId, SchemaRegistryClient registry, ReleaseCatalog catalog,
                                  TokenizerCache tokenizers, TokenizeMetrics metrics) {
         AvroSerde<SourceFile> input = new AvroSerde<>(SourceFile.class, registry);
-        var timedInput = new TimedSerde<>(input, metrics.serde);
-        var output = new TimedSerde<>(new AvroSerde<>(TokenizedFile.class, registry), metrics.serde);
+        var timedInput = new TimedSerde<>(input, nanos -> metrics.serde.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS));
+        var output = new TimedSerde<>(new AvroSerde<>(TokenizedFile.class, registry), nanos -> metrics.serde.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS));
         var letters = new AvroSerde<>(DeadLetter.class, registry);
         DeadLetters deadLetters = new DeadLetters(applicationId, registry);
 
