@@ -11,6 +11,7 @@ import dev.streamparrot.schemas.Split;
 import dev.streamparrot.schemas.TokenEncoding;
 import dev.streamparrot.schemas.TokenIds;
 import dev.streamparrot.schemas.TokenizerRelease;
+import dev.streamparrot.testkit.PythonStdlib;
 import dev.streamparrot.testkit.RealCluster;
 import dev.streamparrot.topics.Topics;
 import dev.streamparrot.trainer.checkpoint.CheckpointStore;
@@ -157,7 +158,7 @@ class TrainOnTheRealClusterTest {
     /** Byte-level token ids of the stdlib's top-level modules (sorted), files separated by EOS, cut into chunks. */
     static void stdlibChunks(int trainChunks, int validChunks, List<int[]> train, List<int[]> valid) throws Exception {
         List<Path> files;
-        try (Stream<Path> s = Files.list(Path.of("/usr/lib/python3.11"))) {
+        try (Stream<Path> s = Files.list(PythonStdlib.path())) {
             files = s.filter(f -> f.toString().endsWith(".py")).sorted().toList();
         }
         int[] current = new int[SEQ];

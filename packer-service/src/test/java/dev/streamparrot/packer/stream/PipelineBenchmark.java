@@ -3,6 +3,7 @@ package dev.streamparrot.packer.stream;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.TopicAdmin;
 import dev.streamparrot.schemas.SourceFile;
+import dev.streamparrot.testkit.PythonStdlib;
 import dev.streamparrot.testkit.RealCluster;
 import dev.streamparrot.tokenize.stream.TokenizeStream;
 import dev.streamparrot.tokenize.stream.TokenizerActivator;
@@ -94,8 +95,7 @@ class PipelineBenchmark {
 
     /** Python files of this machine's standard library (a few thousand, real code). */
     private static List<SourceFile> stdlib() throws IOException {
-        Path root = Stream.of("/usr/lib/python3.11", "/usr/lib/python3").map(Path::of).filter(Files::isDirectory).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no Python standard library here to benchmark with"));
+        Path root = PythonStdlib.path();
         List<SourceFile> files = new ArrayList<>();
         try (Stream<Path> paths = Files.walk(root)) {
             for (Path p : paths.filter(p -> p.toString().endsWith(".py")).sorted().toList()) {
