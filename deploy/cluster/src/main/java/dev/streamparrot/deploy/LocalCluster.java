@@ -32,6 +32,11 @@ public final class LocalCluster {
         @Option(names = "--kafka-port", defaultValue = "19092") int kafkaPort;
         @Option(names = "--controller-port", defaultValue = "19093") int controllerPort;
         @Option(names = "--registry-port", defaultValue = "18081") int registryPort;
+        @Option(names = "--service-port-base", description = "the five services listen on BASE..BASE+4 rather than their usual ports")
+        Integer servicePortBase;
+        @Option(names = "--set", paramLabel = "SERVICE:KEY=VALUE",
+                description = "one configuration setting of one service, e.g. trainer:streamparrot.trainer.save-checkpoint-steps=10 (repeatable)")
+        List<String> serviceSettings = new ArrayList<>();
 
         Path home() {
             return home != null ? home : ProjectPaths.root().resolve(".local");
@@ -59,9 +64,10 @@ public final class LocalCluster {
             for (ServiceCatalog.Service service : withServices ? ServiceCatalog.ALL : List.<ServiceCatalog.Service>of()) {
                 Path module = ProjectPaths.root().resolve(service.module());
                 Path classpathFile = module.resolve("target/classpath.txt");
-                String healthUrl = "http://127.0.0.1:" + service.port() + "/health";
+                int port = port(service);
+                String healthUrl = "http://127.0.0.1:" + port + "/health";
                 if (!launchable) {
-                    all.add(new Component(service.name(), service.port(), healthUrl, List.of()));
+                    all.add(new Component(service.name(), port, healthUrl, List.of()));
                     continue;
                 }
                 if (!Files.exists(classpathFile)) {
@@ -70,16 +76,27 @@ public final class LocalCluster {
                 String classpath = module.resolve("target/classes") + ":" + Files.readString(classpathFile).trim();
                 List<String> command = new ArrayList<>(List.of(java, "-Xmx2g", "-Dai.djl.offline=true",
                                 "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.streamparrot",
-                                "-Dmicronaut.server.port=" + service.port(),
+                                "-Dmicronaut.server.port=" + port,
                                 "-Dmicronaut.server.host=127.0.0.1",
                                 "-Dstreamparrot.kafka.bootstrap-servers=" + settings.bootstrapServers(),
                                 "-Dstreamparrot.schema-registry.url=" + settings.schemaRegistryUrl(),
                                 "-Dstreamparrot.data-dir=" + home.resolve(service.name())));
                 service.localConfig().forEach(setting -> command.add("-D" + setting));
+                for (String setting : serviceSettings) {
+                    int colon = setting.indexOf(':');
+                    if (colon < 0 || !setting.contains("=")) {
+                        throw new IllegalArgumentException("--set takes SERVICE:KEY=VALUE, not " + setting);
+                    }
+                    if (setting.substring(0, colon).equals(service.name())) command.add("-D" + setting.substring(colon + 1));
+                }
                 command.addAll(List.of("-cp", classpath, service.mainClass()));
-                all.add(new Component(service.name(), service.port(), healthUrl, command));
+                all.add(new Component(service.name(), port, healthUrl, command));
             }
             return all;
+        }
+
+        int port(ServiceCatalog.Service service) {
+            return servicePortBase == null ? service.port() : servicePortBase + ServiceCatalog.ALL.indexOf(service);
         }
     }
 
