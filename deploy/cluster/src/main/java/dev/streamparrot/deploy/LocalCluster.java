@@ -61,6 +61,7 @@ public final class LocalCluster {
             all.add(new Component("registry", registryPort, "http://127.0.0.1:" + registryPort + "/apis/ccompat/v7/subjects",
                     RegistryServer.command(registryPort, home.resolve("registry"))));
             KafkaSettings settings = settings();
+            String preload = null; // built once, and only when a service that needs it is launched
             for (ServiceCatalog.Service service : withServices ? ServiceCatalog.ALL : List.<ServiceCatalog.Service>of()) {
                 Path module = ProjectPaths.root().resolve(service.module());
                 Path classpathFile = module.resolve("target/classpath.txt");
@@ -74,7 +75,12 @@ public final class LocalCluster {
                     throw new IllegalStateException(service.module() + " is not built: run `mvn -DskipTests install` first");
                 }
                 String classpath = module.resolve("target/classes") + ":" + Files.readString(classpathFile).trim();
-                List<String> command = new ArrayList<>(List.of(java, "-Xmx2g", "-Dai.djl.offline=true",
+                List<String> command = new ArrayList<>();
+                if (service.libtorch()) {
+                    if (preload == null) preload = NativePreload.libtorch().orElse("");
+                    if (!preload.isEmpty()) command.addAll(List.of("/usr/bin/env", "LD_PRELOAD=" + preload));
+                }
+                command.addAll(List.of(java, "-Xmx2g", "-Dai.djl.offline=true",
                                 "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.streamparrot",
                                 "-Dmicronaut.server.port=" + port,
                                 "-Dmicronaut.server.host=127.0.0.1",
