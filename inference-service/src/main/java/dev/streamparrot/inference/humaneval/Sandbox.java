@@ -36,7 +36,14 @@ import java.util.stream.Stream;
  */
 public final class Sandbox {
 
-    public enum Isolation { NAMESPACES, PLAIN }
+    public enum Isolation {
+        NAMESPACES, PLAIN;
+
+        /** As the results file and the summaries write it: "namespaces", "plain". */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     /**
      * @param maxProcesses RLIMIT_NPROC for the program's uid (its threads count too)

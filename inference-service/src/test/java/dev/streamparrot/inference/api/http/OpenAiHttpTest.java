@@ -215,6 +215,9 @@ class OpenAiHttpTest {
         assertEquals("fake-1", report.get("model").asText());
         assertEquals(2, report.get("samples").asInt());
         assertEquals(0.0, report.get("pass_at_k").get("pass@1").asDouble(), "random bytes do not pass HumanEval");
+        assertEquals(2, report.get("model_failures").asInt(), r.body());
+        assertEquals(0, report.get("sandbox_failures").asInt(), r.body());
+        assertEquals(1, report.get("isolation").size(), r.body());
         assertEquals(400, post("/v1/humaneval", "{\"n\": \"many\"}", KEY).statusCode());
     }
 }
