@@ -98,8 +98,9 @@ class HumanEvalRunnerTest {
         assertEquals(List.of(false, false, false, false, true, true, true, true, true, true), passed);
         // pass@1 = mean(1/5, 5/5); pass@k for k = 10 needs n >= 10, so it is not reported
         assertEquals(Map.of(1, (0.2 + 1.0) / 2), report.passAtK());
-        assertEquals(4, report.modelFailures());
-        assertEquals(0, report.sandboxFailures());
+        assertEquals(4, report.modelFailures() + report.sandboxFailures());
+        // without namespaces the sample that kills its parent kills the launcher, which cannot be told from the host doing it
+        if (SANDBOX.isolation() == Sandbox.Isolation.NAMESPACES) assertEquals(0, report.sandboxFailures());
     }
 
     @Test
