@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -41,7 +42,7 @@ public final class Sandbox {
 
         /** As the results file and the summaries write it: "namespaces", "plain". */
         public String label() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
@@ -56,13 +57,13 @@ public final class Sandbox {
     /** Sandboxed programs get uids from here, far above any real account, a different one per concurrent run. */
     private static final int FIRST_UID = 200_000;
     private static final int UID_POOL = 1_000;
+    private static final SecureRandom NONCES = new SecureRandom();
 
     private final Limits limits;
     private final String python;
     private final String launcher;
     private final Isolation isolation;
     private final AtomicInteger runs = new AtomicInteger();
-    private static final SecureRandom NONCES = new SecureRandom();
 
     public Sandbox() {
         this(Limits.DEFAULT);
