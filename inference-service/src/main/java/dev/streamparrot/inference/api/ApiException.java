@@ -26,6 +26,12 @@ public final class ApiException extends RuntimeException {
         return new ApiException(400, "invalid_request_error", message, param, null);
     }
 
+    /** 404 as OpenAI answers a model it does not serve. */
+    public static ApiException modelNotFound(String model) {
+        return new ApiException(404, "invalid_request_error", "The model `" + model + "` does not exist.", "model",
+                "model_not_found");
+    }
+
     public int status() {
         return status;
     }

@@ -10,7 +10,7 @@ import java.util.List;
  * A validated {@code POST /v1/completions} body (OpenAI legacy completions, as vLLM serves it).
  * Fields we do not know are ignored, as vLLM does; fields we know must have the right type.
  *
- * @param model        the requested model name, or null
+ * @param model        the requested model: the served id, {@link #LATEST}, or null (both mean the model served now)
  * @param prompts      one entry per prompt; each is text or token ids
  * @param seed         null draws a random seed
  * @param logprobs     alternatives per token to report (0..5), or -1 for none
@@ -20,6 +20,8 @@ public record CompletionRequest(String model, List<Prompt> prompts, int maxToken
                                 int n, StopSequences stop, boolean echo, int logprobs, boolean stream,
                                 boolean includeUsage) {
 
+    /** The alias for whichever checkpoint is served now, for clients that follow the training rather than pin a step. */
+    public static final String LATEST = "latest";
     public static final int DEFAULT_MAX_TOKENS = 16;
     public static final int MAX_N = 128;
     public static final int MAX_LOGPROBS = 5;
@@ -40,6 +42,14 @@ public record CompletionRequest(String model, List<Prompt> prompts, int maxToken
                                        StopSequences stop) {
         return new CompletionRequest(null, List.of(Prompt.of(prompt)), maxTokens, sampling, seed, n, stop, false, -1,
                 false, false);
+    }
+
+    /**
+     * Whether this request may run on the model served as {@code servedId}. A missing model field is
+     * accepted (OpenAI requires it, but our clients and the HumanEval runner have always left it out).
+     */
+    public boolean asksFor(String servedId) {
+        return model == null || model.equals(LATEST) || model.equals(servedId);
     }
 
     public static CompletionRequest fromJson(JsonNode body) {

@@ -49,8 +49,12 @@ public final class CompletionService {
         return modelName;
     }
 
-    /** Tokenizes the prompts and checks them against the model; throws {@link ApiException} (400) if they do not fit. */
+    /**
+     * Checks that the request names this model, tokenizes the prompts and checks them against the model;
+     * throws {@link ApiException}: 404 for another model, 400 if the prompts do not fit.
+     */
     public Completion prepare(CompletionRequest request) {
+        if (!request.asksFor(modelName)) throw ApiException.modelNotFound(request.model());
         List<int[]> promptIds = new ArrayList<>();
         List<String> promptTexts = new ArrayList<>();
         for (CompletionRequest.Prompt p : request.prompts()) {

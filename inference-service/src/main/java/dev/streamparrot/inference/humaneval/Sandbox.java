@@ -1,17 +1,20 @@
 package dev.streamparrot.inference.humaneval;
 
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -25,11 +28,23 @@ import java.util.stream.Stream;
  * killing the namespace's first process on timeout kills every process it forked. Elsewhere it
  * falls back to resource limits plus a process group killed as a whole ({@link Isolation#PLAIN}).
  * Always: a wall-clock timeout, an address-space limit, a process limit, stdin closed, output capped.
- * Thread-safe; each {@link #run} is independent.
+ *
+ * <p>A program passes only if its check() returned: exit status 0 is not enough, since a completion can
+ * exit 0 early. The harness sends back a per-run nonce after the program's last line (check(...)) has
+ * run; the nonce reaches the harness on a pipe it closes before the program starts. What this does and
+ * does not guarantee is written out in {@code sandbox_launcher.py}. A fault of the sandbox itself is an
+ * outcome of its own, never a failed program. Thread-safe; each {@link #run} is independent.
  */
 public final class Sandbox {
 
-    public enum Isolation { NAMESPACES, PLAIN }
+    public enum Isolation {
+        NAMESPACES, PLAIN;
+
+        /** As the results file and the summaries write it: "namespaces", "plain". */
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     /**
      * @param maxProcesses RLIMIT_NPROC for the program's uid (its threads count too)
@@ -42,6 +57,7 @@ public final class Sandbox {
     /** Sandboxed programs get uids from here, far above any real account, a different one per concurrent run. */
     private static final int FIRST_UID = 200_000;
     private static final int UID_POOL = 1_000;
+    private static final SecureRandom NONCES = new SecureRandom();
 
     private final Limits limits;
     private final String python;
@@ -60,9 +76,14 @@ public final class Sandbox {
 
     /** @param forced the isolation to use, or null to probe */
     Sandbox(Limits limits, Isolation forced) {
-        this.limits = limits;
         // root's python may live under /root (pyenv), which the sandbox uid cannot read
-        this.python = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+        this(limits, forced, Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3");
+    }
+
+    /** @param python the interpreter for the launcher and the program */
+    Sandbox(Limits limits, Isolation forced, String python) {
+        this.limits = limits;
+        this.python = python;
         this.launcher = readLauncher();
         this.isolation = forced != null ? forced : namespacesWork() ? Isolation.NAMESPACES : Isolation.PLAIN;
     }
@@ -75,12 +96,16 @@ public final class Sandbox {
         return limits;
     }
 
-    /** Runs one program to completion, timeout or death; never throws for anything the program does. */
+    /**
+     * Runs one program to completion, timeout or death. Never throws for anything the program does,
+     * nor for a fault of the sandbox itself: that is an outcome of its own, {@link SandboxResult.Outcome#SANDBOX_FAILURE}.
+     */
     public SandboxResult run(String program) {
         return run(program, isolation);
     }
 
     private SandboxResult run(String program, Isolation mode) {
+        long start = System.nanoTime();
         Path dir = null;
         try {
             dir = Files.createTempDirectory("sandbox-");
@@ -88,7 +113,7 @@ public final class Sandbox {
             Files.writeString(file, program, StandardCharsets.UTF_8);
             return execute(command(mode, file, dir), mode);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            return SandboxResult.sandboxFailure(mode, "could not prepare or start the run: " + e, Duration.ofNanos(System.nanoTime() - start));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while running a sandboxed program", e);
@@ -111,57 +136,120 @@ public final class Sandbox {
         return cmd;
     }
 
+    /**
+     * The launcher gets a fresh nonce on stdin; the program's output comes on stdout, the launcher's own
+     * report on stderr. The program passes only if the harness sent the nonce back, which it does after
+     * check() returned (see sandbox_launcher.py).
+     */
     private SandboxResult execute(List<String> command, Isolation mode) throws IOException, InterruptedException {
+        String nonce = newNonce();
         long start = System.nanoTime();
-        Process process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .start();
-        ByteArrayOutputStream output = new ByteArrayOutputStream();
-        Thread reader = new Thread(() -> drain(process.getInputStream(), output), "sandbox-output");
-        reader.setDaemon(true);
-        reader.start();
+        Process process = new ProcessBuilder(command).start();
+        Capture output = new Capture(process.getInputStream(), limits.outputBytes(), "sandbox-output");
+        Capture launcherErrors = new Capture(process.getErrorStream(), 16 << 10, "sandbox-report");
+        try (OutputStream stdin = process.getOutputStream()) {
+            stdin.write((nonce + "\n").getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            // the launcher is gone already; it left no report, which says so below
+        }
         boolean finished = process.waitFor(limits.timeout().toMillis(), TimeUnit.MILLISECONDS);
         if (!finished) kill(process, mode);
         int exit = process.waitFor();
-        // a process that escaped the group may still hold the pipe: don't wait for it forever
-        reader.join(1_000);
+        // without namespaces nothing else ends what the program forked and left running: end its group now
+        if (mode == Isolation.PLAIN) killGroup(process);
+        // a process that escaped the group may still hold the pipes: don't wait for it forever
+        String text = output.text(1_000);
+        String launcherText = launcherErrors.text(1_000);
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-        String text;
-        synchronized (output) {
-            text = output.toString(StandardCharsets.UTF_8);
+        if (!finished) return new SandboxResult(SandboxResult.Outcome.TIMEOUT, exit, text, elapsed, mode);
+        LauncherReport report = LauncherReport.parse(launcherText);
+        if (report == null) {
+            return SandboxResult.sandboxFailure(mode, "the launcher ended with status " + exit + " and no report: "
+                    + lastLine(launcherText), elapsed);
         }
-        SandboxResult.Outcome outcome = !finished ? SandboxResult.Outcome.TIMEOUT
-                : exit == 0 ? SandboxResult.Outcome.PASSED
-                : exit > 128 ? SandboxResult.Outcome.KILLED
+        if (!report.started()) {
+            return SandboxResult.sandboxFailure(mode, "the harness never started the program (status " + report.status()
+                    + "): " + lastLine(text), elapsed);
+        }
+        boolean checkReturned = report.proof().equals(nonce + "\n");
+        SandboxResult.Outcome outcome = report.status() == 0 && checkReturned ? SandboxResult.Outcome.PASSED
+                : report.status() == 0 ? SandboxResult.Outcome.EXITED_EARLY
+                : report.status() > 128 ? SandboxResult.Outcome.KILLED
                 : SandboxResult.Outcome.ERROR;
-        return new SandboxResult(outcome, exit, text, elapsed);
+        return new SandboxResult(outcome, report.status(), text, elapsed, mode);
+    }
+
+    /** The launcher's last line: the program's exit status, whether the harness started it, what came back on the proof channel. */
+    private record LauncherReport(int status, boolean started, String proof) {
+        static LauncherReport parse(String launcherText) {
+            String[] words = lastLine(launcherText).split(" ");
+            if (words.length != 4 || !words[0].equals("sandbox-report")) return null;
+            try {
+                String proof = words[3].equals("-") ? "" : new String(HexFormat.of().parseHex(words[3]), StandardCharsets.ISO_8859_1);
+                return new LauncherReport(Integer.parseInt(words[1]), words[2].equals("1"), proof);
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+    }
+
+    private static String newNonce() {
+        byte[] bytes = new byte[16];
+        NONCES.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    static String lastLine(String text) {
+        String trimmed = text.strip();
+        int newline = trimmed.lastIndexOf('\n');
+        return newline < 0 ? trimmed : trimmed.substring(newline + 1);
     }
 
     private void kill(Process process, Isolation mode) throws InterruptedException {
-        if (mode == Isolation.PLAIN) {
-            // the launcher made itself a session (and group) leader: kill the whole group, forks included
-            try {
-                new ProcessBuilder("kill", "-KILL", "--", "-" + process.pid()).start().waitFor(2, TimeUnit.SECONDS);
-            } catch (IOException e) {
-                // fall through to killing what we can see
-            }
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-        }
+        if (mode == Isolation.PLAIN) killGroup(process);
         process.destroyForcibly();
     }
 
-    private void drain(InputStream in, ByteArrayOutputStream output) {
-        byte[] buffer = new byte[8192];
-        try (in) {
-            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                synchronized (output) {
-                    int room = limits.outputBytes() - output.size();
-                    if (room > 0) output.write(buffer, 0, Math.min(room, n));
-                }
-            }
+    /** The launcher made itself a session (and group) leader: kill the whole group, forks included. */
+    private static void killGroup(Process process) throws InterruptedException {
+        try {
+            new ProcessBuilder("kill", "-KILL", "--", "-" + process.pid()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(2, TimeUnit.SECONDS);
         } catch (IOException e) {
-            // the process is gone; what we have is what we report
+            // fall through to killing what we can see
+        }
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+    }
+
+    /** Reads a stream on a thread of its own, keeping the first {@code limit} bytes and dropping the rest. */
+    private static final class Capture {
+        private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
+        private final Thread reader;
+
+        Capture(InputStream in, int limit, String name) {
+            reader = new Thread(() -> {
+                byte[] buffer = new byte[8192];
+                try (in) {
+                    for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                        synchronized (kept) {
+                            int room = limit - kept.size();
+                            if (room > 0) kept.write(buffer, 0, Math.min(room, n));
+                        }
+                    }
+                } catch (IOException e) {
+                    // the process is gone; what we have is what we report
+                }
+            }, name);
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        /** What was read, waiting at most {@code millis} for the end of the stream. */
+        String text(long millis) throws InterruptedException {
+            reader.join(millis);
+            synchronized (kept) {
+                return kept.toString(StandardCharsets.UTF_8);
+            }
         }
     }
 

@@ -7,6 +7,7 @@ import picocli.CommandLine;
 /**
  * {@code humaneval --model <checkpoint dir>}: HumanEval against a checkpoint on disk, without the
  * service. The checkpoint is loaded as the service loads it; generation runs on this thread.
+ * {@code humaneval evaluate SAMPLES.jsonl} scores a samples file without any model.
  */
 public final class HumanEvalMain {
     private HumanEvalMain() {}

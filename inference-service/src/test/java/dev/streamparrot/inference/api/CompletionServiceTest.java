@@ -247,6 +247,21 @@ class CompletionServiceTest {
     }
 
     @Test
+    void onlyTheServedModelOrItsAliasIsServed() throws Exception {
+        FakeModel model = FakeModel.spelling(256, bytes("ok"));
+        ApiException e = assertThrows(ApiException.class, () -> complete(model, "{\"model\": \"nope\", \"prompt\": \"x\"}"));
+        assertEquals(404, e.status());
+        assertEquals("model_not_found", e.code());
+        assertEquals("model", e.param());
+        assertEquals("The model `nope` does not exist.", e.getMessage());
+        assertEquals(0, model.steps, "nothing was generated for it");
+        for (String name : List.of("fake", "latest")) {
+            assertEquals("fake", complete(model, "{\"model\": \"" + name + "\", \"prompt\": \"x\"}").model());
+        }
+        assertEquals("fake", complete(model, "{\"prompt\": \"x\"}").model(), "no model field: the served one");
+    }
+
+    @Test
     void tokenIdsOutsideTheVocabularyAre400() {
         ApiException e = assertThrows(ApiException.class,
                 () -> complete(FakeModel.noisy(64), "{\"prompt\": [1, " + ByteCodec.VOCAB + "]}"));

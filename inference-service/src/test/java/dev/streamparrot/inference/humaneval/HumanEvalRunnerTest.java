@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class HumanEvalRunnerTest {
     private static final List<HumanEvalProblem> PROBLEMS = HumanEvalProblem.bundled();
-    private static final HumanEvalRunner RUNNER = new HumanEvalRunner(new Sandbox(), 2);
+    private static final Sandbox SANDBOX = new Sandbox();
+    private static final HumanEvalRunner RUNNER = new HumanEvalRunner(SANDBOX, 2);
 
     @Test
     void theBundledSetIsAll164Problems() {
@@ -60,8 +61,13 @@ class HumanEvalRunnerTest {
         List<String> resultLines = Files.readAllLines(dir.resolve("samples.jsonl_results.jsonl"), StandardCharsets.UTF_8);
         assertEquals(164, resultLines.size());
         JsonNode result = json.readTree(resultLines.get(5));
+        assertEquals(List.of("task_id", "completion", "result", "passed", "isolation", "sandbox_failure"), iterable(result));
         assertEquals("passed", result.get("result").asText());
         assertTrue(result.get("passed").asBoolean());
+        assertEquals(SANDBOX.isolation().label(), result.get("isolation").asText());
+        assertFalse(result.get("sandbox_failure").asBoolean());
+        assertEquals(List.of(SANDBOX.isolation().label()), report.isolation());
+        assertEquals(0, report.sandboxFailures());
     }
 
     private static List<String> iterable(JsonNode node) {
@@ -92,6 +98,9 @@ class HumanEvalRunnerTest {
         assertEquals(List.of(false, false, false, false, true, true, true, true, true, true), passed);
         // pass@1 = mean(1/5, 5/5); pass@k for k = 10 needs n >= 10, so it is not reported
         assertEquals(Map.of(1, (0.2 + 1.0) / 2), report.passAtK());
+        assertEquals(4, report.modelFailures() + report.sandboxFailures());
+        // without namespaces the sample that kills its parent kills the launcher, which cannot be told from the host doing it
+        if (SANDBOX.isolation() == Sandbox.Isolation.NAMESPACES) assertEquals(0, report.sandboxFailures());
     }
 
     @Test

@@ -16,7 +16,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -27,6 +32,7 @@ import org.junit.jupiter.api.Test;
 class SandboxTest {
     private static final Sandbox.Limits LIMITS = new Sandbox.Limits(Duration.ofSeconds(2), 1L << 30, 32, 64 << 10);
     private static final Sandbox SANDBOX = new Sandbox(LIMITS);
+    private static final Sandbox PLAIN = new Sandbox(LIMITS, Isolation.PLAIN);
     private long sandboxDirsBefore;
 
     @BeforeEach
@@ -64,11 +70,131 @@ class SandboxTest {
 
     @Test
     void exitStatusDecidesPassOrFail() {
-        assertEquals(Outcome.PASSED, SANDBOX.run("assert sorted([3, 1, 2]) == [1, 2, 3]\n").outcome());
+        SandboxResult passed = SANDBOX.run("assert sorted([3, 1, 2]) == [1, 2, 3]\n");
+        assertEquals(Outcome.PASSED, passed.outcome());
+        assertEquals(SANDBOX.isolation(), passed.isolation());
         SandboxResult failed = SANDBOX.run("def check(f):\n    assert f(2) == 5\ncheck(lambda x: x * 2)\n");
         assertEquals(Outcome.ERROR, failed.outcome());
         assertEquals("failed: AssertionError", failed.reason());
         assertTrue(SANDBOX.run("def f(:\n").reason().contains("SyntaxError"));
+    }
+
+    /** A HumanEval-shaped program: {@code add}'s body is the completion, then the tests and the call of check. */
+    private static String problem(String body) {
+        return "def add(a, b):\n" + body + "\n\ndef check(candidate):\n    assert candidate(1, 2) == 3\n    assert candidate(5, 7) == 12\n"
+                + "\ncheck(add)\n";
+    }
+
+    @Test
+    void aCompletionThatLeavesBeforeCheckReturnsFails() {
+        // each of these ends the process with status 0 (or fakes its way there) before check() has run its asserts
+        Map<String, String> cheats = new LinkedHashMap<>();
+        cheats.put("os._exit(0)", "    import os\n    os._exit(0)\n");
+        cheats.put("sys.exit(0)", "    import sys\n    sys.exit(0)\n");
+        cheats.put("raise SystemExit", "    raise SystemExit\n");
+        cheats.put("exit() builtin", "    exit()\n");
+        cheats.put("silenced print and stdout, then _exit", """
+                    import builtins, os, sys
+                    builtins.print = lambda *a, **k: None
+                    sys.stdout = open(os.devnull, 'w')
+                    os._exit(0)
+                """);
+        cheats.put("closed stdout and stderr, then _exit", "    import os\n    os.close(1)\n    os.close(2)\n    os._exit(0)\n");
+        cheats.put("SIGTERM handler that exits 0", """
+                    import os, signal
+                    signal.signal(signal.SIGTERM, lambda *a: os._exit(0))
+                    os.kill(os.getpid(), signal.SIGTERM)
+                """);
+        cheats.put("SIGTERM to itself", "    import os, signal\n    os.kill(os.getpid(), signal.SIGTERM)\n");
+        cheats.put("exit 0 from an atexit handler after failing", """
+                    import atexit, os
+                    atexit.register(lambda: os._exit(0))
+                    return 0
+                """);
+        cheats.put("excepthook that exits 0", """
+                    import os, sys
+                    sys.excepthook = lambda *a: os._exit(0)
+                    return 0
+                """);
+        cheats.put("replays everything it can read: environment, command line, files, fds", """
+                    import os, sys
+                    seen = b''
+                    for path in ['/proc/self/environ', '/proc/self/cmdline', 'program.py', '/proc/%d/environ' % os.getppid(),
+                                 '/proc/%d/cmdline' % os.getppid()] + ['/proc/self/fd/' + f for f in os.listdir('/proc/self/fd')]:
+                        try:
+                            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+                            seen += os.read(fd, 1 << 16) + b'\\n'
+                            os.close(fd)
+                        except OSError:
+                            pass
+                    for word in seen.replace(b'\\0', b'\\n').split():
+                        for fd in range(1, 64):
+                            try:
+                                os.write(fd, word + b'\\n')
+                            except OSError:
+                                pass
+                    os._exit(0)
+                """);
+        List<String> wrong = new ArrayList<>();
+        for (Sandbox sandbox : List.of(SANDBOX, PLAIN)) {
+            for (Map.Entry<String, String> cheat : cheats.entrySet()) {
+                SandboxResult r = sandbox.run(problem(cheat.getValue()));
+                // a failure of the model, not of the sandbox
+                if (r.passed() || r.sandboxFailure() || !r.reason().startsWith("failed: ")) {
+                    wrong.add(sandbox.isolation() + " " + cheat.getKey() + ": " + r.reason());
+                }
+            }
+        }
+        assertEquals(List.of(), wrong, "cheats scored as passed, or as the sandbox's fault");
+        SandboxResult exited = SANDBOX.run(problem(cheats.get("sys.exit(0)")));
+        assertEquals(Outcome.EXITED_EARLY, exited.outcome());
+        assertEquals("failed: the program exited with status 0 before check() returned", exited.reason());
+    }
+
+    @Test
+    void aCorrectCompletionThatMeddlesWithTheRuntimeStillPasses() {
+        // it breaks what a naive harness would use after check() returns; ours kept its own references
+        SandboxResult r = SANDBOX.run(problem("""
+                    import builtins, os, sys
+                    builtins.print = None
+                    os.write = os._exit = sys.exit = None
+                    sys.stdout = sys.stderr = None
+                    return a + b
+                """));
+        assertTrue(r.passed(), r.reason() + " " + r.output());
+        assertTrue(PLAIN.run(problem("    return a + b\n")).passed());
+    }
+
+    @Test
+    void aSandboxThatCannotStartIsASandboxFailureNotAFailedProgram() {
+        for (Isolation isolation : Isolation.values()) {
+            SandboxResult r = new Sandbox(LIMITS, isolation, "/nonexistent/python3").run(problem("    return a + b\n"));
+            assertEquals(Outcome.SANDBOX_FAILURE, r.outcome(), r.reason());
+            assertTrue(r.reason().startsWith("failed: sandbox: "), r.reason());
+            assertEquals(isolation, r.isolation());
+        }
+    }
+
+    @Test
+    void aRunKilledByTheHostIsASandboxFailureNotAFailedProgram() throws Exception {
+        for (Sandbox sandbox : List.of(SANDBOX, PLAIN)) {
+            CompletableFuture<SandboxResult> run = CompletableFuture.supplyAsync(
+                    () -> sandbox.run("import time\ntime.sleep(1.5)\n"));
+            // the host (here: us, as the OOM killer would) kills the launcher while the program runs
+            List<ProcessHandle> launchers = List.of();
+            for (int i = 0; i < 100 && launchers.isEmpty(); i++) {
+                Thread.sleep(20);
+                launchers = ProcessHandle.current().descendants()
+                        .filter(p -> p.info().commandLine().orElse("").contains("sandbox-report"))
+                        .filter(p -> p.info().command().orElse("").contains("python"))
+                        .toList();
+            }
+            assertFalse(launchers.isEmpty(), "found the launcher");
+            launchers.forEach(ProcessHandle::destroyForcibly);
+            SandboxResult r = run.get(10, TimeUnit.SECONDS);
+            assertEquals(Outcome.SANDBOX_FAILURE, r.outcome(), sandbox.isolation() + ": " + r.reason());
+            assertTrue(r.reason().contains("no report"), r.reason());
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.streamparrot.inference.api.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.streamparrot.inference.api.ApiException;
 import dev.streamparrot.inference.humaneval.GenerationSettings;
@@ -28,7 +29,8 @@ import java.util.Map;
 
 /**
  * {@code POST /v1/humaneval {"n", "temperature", "top_p", "max_tokens", "limit", "seed"}}: HumanEval on the
- * model loaded now (it stays loaded for the run, even if a newer one is swapped in), answering pass@k.
+ * model loaded now (it stays loaded for the run, even if a newer one is swapped in), answering pass@k, the
+ * failures of the model apart from the samples the sandbox could not judge, and the sandbox's isolation.
  * Defaults are CodeParrot's script's. The call blocks until every sample is checked.
  */
 @Controller("/v1")
@@ -76,6 +78,10 @@ final class HumanEvalController {
             out.put("top_p", topP);
             out.put("samples", report.samples().size());
             out.put("passed", report.passed());
+            out.put("model_failures", report.modelFailures());
+            out.put("sandbox_failures", report.sandboxFailures());
+            ArrayNode isolation = out.putArray("isolation");
+            report.isolation().forEach(isolation::add);
             ObjectNode passAtK = out.putObject("pass_at_k");
             for (Map.Entry<Integer, Double> e : report.passAtK().entrySet()) passAtK.put("pass@" + e.getKey(), e.getValue());
             return HttpResponse.ok(out.toString()).contentType(MediaType.APPLICATION_JSON_TYPE);

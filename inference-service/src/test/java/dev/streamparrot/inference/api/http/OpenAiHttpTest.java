@@ -159,6 +159,25 @@ class OpenAiHttpTest {
     }
 
     @Test
+    void anUnknownModelIs404ModelNotFoundAsOpenAiAnswers() throws Exception {
+        for (String stream : List.of("false", "true")) {
+            HttpResponse<String> r = post("/v1/completions",
+                    "{\"model\": \"nope\", \"prompt\": \"x\", \"max_tokens\": 2, \"stream\": " + stream + "}", KEY);
+            assertEquals(404, r.statusCode(), r.body());
+            assertEquals("application/json", r.headers().firstValue("content-type").orElse("").split(";")[0]);
+            assertEquals(JSON.readTree("""
+                    {"error": {"message": "The model `nope` does not exist.", "type": "invalid_request_error",
+                               "param": "model", "code": "model_not_found"}}"""), JSON.readTree(r.body()));
+        }
+        // the served id, the alias "latest" and no model at all are the loaded model
+        for (String model : List.of("\"model\": \"fake-1\", ", "\"model\": \"latest\", ", "")) {
+            HttpResponse<String> r = post("/v1/completions", "{" + model + "\"prompt\": \"x\", \"max_tokens\": 2}", KEY);
+            assertEquals(200, r.statusCode(), model + " -> " + r.body());
+            assertEquals("fake-1", JSON.readTree(r.body()).get("model").asText());
+        }
+    }
+
+    @Test
     void apiKeysAreEnforced() throws Exception {
         String body = "{\"prompt\": \"x\", \"max_tokens\": 2}";
         for (String key : new String[] {null, "sk-wrong", ""}) {
@@ -196,6 +215,9 @@ class OpenAiHttpTest {
         assertEquals("fake-1", report.get("model").asText());
         assertEquals(2, report.get("samples").asInt());
         assertEquals(0.0, report.get("pass_at_k").get("pass@1").asDouble(), "random bytes do not pass HumanEval");
+        assertEquals(2, report.get("model_failures").asInt(), r.body());
+        assertEquals(0, report.get("sandbox_failures").asInt(), r.body());
+        assertEquals(1, report.get("isolation").size(), r.body());
         assertEquals(400, post("/v1/humaneval", "{\"n\": \"many\"}", KEY).statusCode());
     }
 }
