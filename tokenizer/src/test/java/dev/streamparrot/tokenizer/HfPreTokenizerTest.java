@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -135,6 +137,43 @@ class HfPreTokenizerTest {
         assertArrayEquals(HfParityTest.hfIds(hfGpt2, text), gpt2.encode(text), () -> "seed " + seed + ", ids of " + escape(text));
       }
     }
+  }
+
+  /**
+   * HF's trainer is not in DJL, so the reference is the naive trainer of BpeTrainerTest counting the
+   * words of HF's own pre-tokenizer, on Python code with names and numbers in scripts newer than
+   * Java 17's Unicode (Arabic Extended-B, Kawi digits, Nag Mundari, CJK Extension H).
+   */
+  @Test
+  void trainerLearnsTheMergesOfHfsPiecesOnLettersAndDigitsOfRecentUnicode() throws IOException {
+    List<String> docs = new ArrayList<>();
+    for (Path f : HfParityTest.everyNth(TestData.stdlibTrainingFiles(), 12)) docs.add(Corpus.readText(f));
+    Random random = new Random(7);
+    int[][] ranges = {{0x0870, 0x088E}, {0x11F50, 0x11F59}, {0x1E4D0, 0x1E4F9}, {0x31350, 0x323AF}};
+    for (int line = 0; line < 800; line++) {
+      int[] range = ranges[random.nextInt(ranges.length)];
+      StringBuilder word = new StringBuilder();
+      for (int i = 2 + random.nextInt(4); i > 0; i--) word.appendCodePoint(range[0] + random.nextInt(range[1] - range[0] + 1));
+      docs.add("name_" + word + " = " + word + "(x" + word + ")  # " + word + " 12" + word + "\n");
+    }
+    Map<String, Long> hfWords = new HashMap<>();
+    int[][] hfEnds = hfPieceEnds(docs);
+    for (int d = 0; d < docs.size(); d++) {
+      String doc = docs.get(d);
+      int start = 0;
+      for (int end : hfEnds[d]) {
+        int from = doc.offsetByCodePoints(0, start), to = doc.offsetByCodePoints(from, end - start);
+        hfWords.merge(ByteLevel.encode(doc.substring(from, to)), 1L, Long::sum);
+        start = end;
+      }
+    }
+    BpeTrainer.Config config = new BpeTrainer.Config(257 + 300, 0, List.of(Tokenizer.END_OF_TEXT), ByteLevel.alphabet());
+    Tokenizer ours = new BpeTrainer(config, BpeTrainer.Progress.NONE, 2).train(docs.iterator());
+    List<String> reference = BpeTrainerTest.naiveMerges(hfWords, config);
+    for (int rank = 0; rank < Math.min(reference.size(), ours.merges().size()); rank++) {
+      assertEquals(reference.get(rank), ours.merges().get(rank), "merge " + rank);
+    }
+    assertEquals(reference.size(), ours.merges().size());
   }
 
   private static final String[] RANDOM_PARTS = {
