@@ -1,6 +1,10 @@
 package dev.streamparrot.tokenizer;
 
+import com.ibm.icu.lang.UCharacter;
+import com.ibm.icu.lang.UCharacterCategory;
+import com.ibm.icu.lang.UProperty;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -10,23 +14,28 @@ import java.util.List;
  * <pre>'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+</pre>
  * with the meanings HF tokenizers (Oniguruma) gives the classes: {@code \p{L}} letters and
  * {@code \p{N}} numbers by Unicode general category, {@code \s} the Unicode White_Space property
- * (Java's own {@code \s} is ASCII-only unless UNICODE_CHARACTER_CLASS is set). Only U+0020 may
- * prefix a word. A run of whitespace before a word gives up its last character, so a newline and
- * four spaces of indentation become one piece "\n   " and the word " print".
+ * (Java's own {@code \s} is ASCII-only unless UNICODE_CHARACTER_CLASS is set), all of the Unicode
+ * version of HF's Oniguruma. ICU4J supplies them: Java 17's {@code Character} knows an older Unicode,
+ * in which thousands of newer letters and digits are unassigned, so words split where HF's do not and
+ * the trainer learned other merges. Only U+0020 may prefix a word. A run of whitespace before a
+ * word gives up its last character, so a newline and four spaces of indentation become one piece
+ * "\n   " and the word " print".
  *
  * <p>A scanner rather than java.util.regex because it is the hot path of encoding and of training,
- * and it allocates nothing. The tests check it against java.util.regex on random Unicode text.
+ * and it allocates nothing. The tests check it against java.util.regex on random Unicode text and
+ * against HF tokenizers itself on every code point.
  */
 public final class PreTokenizer {
   /** One piece: its byte-level spelling and its [start, end) char offsets in the input. */
   public record Piece(String text, int start, int end) {}
 
   static final byte OTHER = 0, LETTER = 1, NUMBER = 2, SPACE = 3;
-  private static final byte[] BMP_CLASS = new byte[65536];
-
-  static {
-    for (int c = 0; c < 65536; c++) BMP_CLASS[c] = classify(c);
-  }
+  /**
+   * The class of every code point up to the last one that is not OTHER (all above it are
+   * unassigned or private use), so that classifying a character is one array read. Built once
+   * from ICU; it covers at least the BMP, which the scanner reads without a bounds check of its own.
+   */
+  private static final byte[] CLASSES = classTable();
 
   private PreTokenizer() {}
 
@@ -61,7 +70,7 @@ public final class PreTokenizer {
       while (j < end) {
         char ch = s[j];
         if (!Character.isSurrogate(ch)) { // the common case, without the code point dance
-          if (BMP_CLASS[ch] != cls) break;
+          if (CLASSES[ch] != cls) break;
           j++;
         } else {
           if (classAt(s, j, end) != cls) break;
@@ -71,7 +80,7 @@ public final class PreTokenizer {
       return j;
     }
     int j = i + 1; // every White_Space character is in the BMP
-    while (j < end && BMP_CLASS[s[j]] == SPACE) j++;
+    while (j < end && CLASSES[s[j]] == SPACE) j++;
     if (j == end || j - i == 1) return j; // \s+ to the end, or a lone space before a word
     return j - 1; // \s+(?!\S): leave the last one to prefix the word that follows
   }
@@ -79,22 +88,37 @@ public final class PreTokenizer {
   static int classAt(char[] s, int i, int end) {
     char c = s[i];
     if (Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(s[i + 1])) {
-      return classify(Character.toCodePoint(c, s[i + 1]));
+      return classOf(Character.toCodePoint(c, s[i + 1]));
     }
-    return BMP_CLASS[c];
+    return CLASSES[c];
+  }
+
+  /** The class of a code point: OTHER, LETTER, NUMBER or SPACE. */
+  static byte classOf(int cp) {
+    return cp < CLASSES.length ? CLASSES[cp] : OTHER;
   }
 
   private static int charCount(char[] s, int i, int end) {
     return Character.isHighSurrogate(s[i]) && i + 1 < end && Character.isLowSurrogate(s[i + 1]) ? 2 : 1;
   }
 
+  private static byte[] classTable() {
+    byte[] classes = new byte[Character.MAX_CODE_POINT + 1];
+    int last = 0xFFFF;
+    for (int cp = 0; cp <= Character.MAX_CODE_POINT; cp++) {
+      classes[cp] = classify(cp);
+      if (classes[cp] != OTHER) last = Math.max(last, cp);
+    }
+    return Arrays.copyOf(classes, last + 1);
+  }
+
   private static byte classify(int cp) {
-    if (isWhiteSpace(cp)) return SPACE;
-    switch (Character.getType(cp)) {
-      case Character.UPPERCASE_LETTER, Character.LOWERCASE_LETTER, Character.TITLECASE_LETTER,
-          Character.MODIFIER_LETTER, Character.OTHER_LETTER:
+    if (UCharacter.hasBinaryProperty(cp, UProperty.WHITE_SPACE)) return SPACE;
+    switch (UCharacter.getType(cp)) {
+      case UCharacterCategory.UPPERCASE_LETTER, UCharacterCategory.LOWERCASE_LETTER, UCharacterCategory.TITLECASE_LETTER,
+          UCharacterCategory.MODIFIER_LETTER, UCharacterCategory.OTHER_LETTER:
         return LETTER;
-      case Character.DECIMAL_DIGIT_NUMBER, Character.LETTER_NUMBER, Character.OTHER_NUMBER:
+      case UCharacterCategory.DECIMAL_DIGIT_NUMBER, UCharacterCategory.LETTER_NUMBER, UCharacterCategory.OTHER_NUMBER:
         return NUMBER;
       default:
         return OTHER;
@@ -103,8 +127,6 @@ public final class PreTokenizer {
 
   /** Unicode's White_Space property, which is what Oniguruma's \s means on Unicode text. */
   static boolean isWhiteSpace(int cp) {
-    return (cp >= 0x09 && cp <= 0x0D) || cp == 0x20 || cp == 0x85 || cp == 0xA0 || cp == 0x1680
-        || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F
-        || cp == 0x205F || cp == 0x3000;
+    return classOf(cp) == SPACE;
   }
 }

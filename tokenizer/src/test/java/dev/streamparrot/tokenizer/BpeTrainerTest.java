@@ -50,6 +50,11 @@ class BpeTrainerTest {
     for (String doc : docs) {
       for (PreTokenizer.Piece p : PreTokenizer.split(doc)) wordCounts.merge(p.text(), 1L, Long::sum);
     }
+    return naiveMerges(wordCounts, config);
+  }
+
+  /** The same, from words (spelled byte-level) and their counts. */
+  static List<String> naiveMerges(Map<String, Long> wordCounts, BpeTrainer.Config config) {
     List<String> vocab = new ArrayList<>(config.specialTokens());
     TreeSet<Character> alphabet = new TreeSet<>();
     for (char c : config.initialAlphabet().toCharArray()) alphabet.add(c);
