@@ -1,7 +1,9 @@
 package dev.streamparrot.deploy;
 
+import dev.streamparrot.registry.SchemaRegistryClient;
 import dev.streamparrot.testkit.RealCluster;
 import dev.streamparrot.topics.Topics;
+import org.apache.avro.Schema;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,7 +21,10 @@ import java.util.Set;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** `up` starts a real broker and registry and creates the catalog; twice is harmless; `stop` stops; a taken port is named. */
+/**
+ * `up` starts a real broker and registry and creates the catalog; twice is harmless; `stop` stops; `stop`
+ * then `up` keeps the registry's ids; a taken port is named.
+ */
 class LocalClusterTest {
     @Test
     void upStatusStopAndUpAgain(@TempDir Path home) throws Exception {
@@ -43,6 +48,34 @@ class LocalClusterTest {
         }
         Run stopped = run("status", null, ports);
         assertTrue(stopped.out.contains("kafka      stopped"), stopped.out);
+    }
+
+    /** What `stop` then `up` must keep: the ids that records on the topics carry. */
+    @Test
+    void stopThenUpKeepsRegistryIds(@TempDir Path home) throws Exception {
+        int registryPort = RealCluster.freePort();
+        String[] ports = {"--home", home.toString(), "--kafka-port", String.valueOf(RealCluster.freePort()),
+                "--controller-port", String.valueOf(RealCluster.freePort()), "--registry-port", String.valueOf(registryPort)};
+        String url = "http://127.0.0.1:" + registryPort + "/apis/ccompat/v7";
+        Schema first = new Schema.Parser().parse(
+                "{\"type\":\"record\",\"name\":\"First\",\"fields\":[{\"name\":\"a\",\"type\":\"string\"}]}");
+        Schema second = new Schema.Parser().parse(
+                "{\"type\":\"record\",\"name\":\"Second\",\"fields\":[{\"name\":\"b\",\"type\":\"long\"}]}");
+        try {
+            assertEquals(0, run("up", "--no-services", ports).exitCode, "first up");
+            SchemaRegistryClient client = new SchemaRegistryClient(url);
+            int firstId = client.register("first-value", first);
+            int secondId = client.register("second-value", second);
+            assertEquals(0, run("stop", null, ports).exitCode);
+            assertEquals(0, run("up", "--no-services", ports).exitCode, "up after stop");
+            SchemaRegistryClient fresh = new SchemaRegistryClient(url);
+            assertEquals(first, fresh.schemaById(firstId));
+            assertEquals(second, fresh.schemaById(secondId));
+            assertEquals(firstId, fresh.register("first-value", first), "the same schema keeps its id");
+            assertTrue(Files.exists(home.resolve("registry/registry.mv.db")), "registry data is kept under the home folder");
+        } finally {
+            assertEquals(0, run("stop", null, ports).exitCode);
+        }
     }
 
     @Test
