@@ -46,6 +46,10 @@ public final class LocalCluster {
             return new KafkaSettings("127.0.0.1:" + kafkaPort, "http://127.0.0.1:" + registryPort + "/apis/ccompat/v7");
         }
 
+        RegistryBackup registryBackup() {
+            return new RegistryBackup("127.0.0.1:" + kafkaPort, "http://127.0.0.1:" + registryPort);
+        }
+
         /**
          * @param launchable   false when only names, ports and health URLs are needed (status, stop)
          * @param withServices false for the broker and the registry alone
@@ -132,9 +136,13 @@ public final class LocalCluster {
                     supervisor.awaitReady(component, Duration.ofSeconds(120));
                     List<String> created = TopicAdmin.ensure(ports.settings().bootstrapServers(), Topics.ALL, (short) 1);
                     out.printf("topics     %d in the catalog, %d created now%n", Topics.ALL.size(), created.size());
+                    // A registry that lost its files must get its ids back before any service registers a schema.
+                    ports.registryBackup().restoreIfEmpty().ifPresent(bytes ->
+                            out.printf("registry   was empty: restored its backup from Kafka (%d bytes)%n", bytes));
                 }
             }
             for (Component component : components) supervisor.awaitReady(component, Duration.ofSeconds(180));
+            out.printf("registry   backed up to Kafka (%d bytes)%n", ports.registryBackup().save());
             out.printf("ready in %.1f s: Kafka at %s, schema registry at %s; logs in %s%n",
                     (System.nanoTime() - t0) / 1e9, ports.settings().bootstrapServers(), ports.settings().schemaRegistryUrl(),
                     ports.home().resolve("logs"));
@@ -186,11 +194,25 @@ public final class LocalCluster {
             Supervisor supervisor = new Supervisor(ports.home());
             List<Component> components = new ArrayList<>(ports.components(false, true));
             java.util.Collections.reverse(components);
+            var out = spec.commandLine().getOut();
             for (Component component : components) {
-                if (supervisor.stop(component.name())) spec.commandLine().getOut().printf("%-10s stopped%n", component.name());
+                if (component.name().equals("registry")) backUpRegistry(supervisor, out);
+                if (supervisor.stop(component.name())) out.printf("%-10s stopped%n", component.name());
             }
-            spec.commandLine().getOut().flush();
+            out.flush();
             return 0;
+        }
+
+        /** The registry's last state goes to Kafka before it stops; a failure is said, and the stop goes on. */
+        private void backUpRegistry(Supervisor supervisor, java.io.PrintWriter out) {
+            if (supervisor.running("registry").isEmpty() || supervisor.running("kafka").isEmpty()) return;
+            try {
+                out.printf("registry   backed up to Kafka (%d bytes)%n", ports.registryBackup().save());
+            } catch (IOException | RuntimeException e) {
+                out.printf("registry   not backed up: %s%n", e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

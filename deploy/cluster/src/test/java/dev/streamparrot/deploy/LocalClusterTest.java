@@ -1,7 +1,9 @@
 package dev.streamparrot.deploy;
 
+import dev.streamparrot.registry.SchemaRegistryClient;
 import dev.streamparrot.testkit.RealCluster;
 import dev.streamparrot.topics.Topics;
+import org.apache.avro.Schema;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,7 +21,10 @@ import java.util.Set;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** `up` starts a real broker and registry and creates the catalog; twice is harmless; `stop` stops; a taken port is named. */
+/**
+ * `up` starts a real broker and registry and creates the catalog; twice is harmless; `stop` stops; `stop`
+ * then `up` keeps the registry's ids; a taken port is named.
+ */
 class LocalClusterTest {
     @Test
     void upStatusStopAndUpAgain(@TempDir Path home) throws Exception {
@@ -43,6 +48,58 @@ class LocalClusterTest {
         }
         Run stopped = run("status", null, ports);
         assertTrue(stopped.out.contains("kafka      stopped"), stopped.out);
+    }
+
+    /**
+     * What `stop` then `up` must keep: the ids that records on the topics carry, from the registry's own
+     * file, and from its backup in Kafka when the registry's files are gone.
+     */
+    @Test
+    void stopThenUpKeepsRegistryIds(@TempDir Path home) throws Exception {
+        int registryPort = RealCluster.freePort();
+        String[] ports = {"--home", home.toString(), "--kafka-port", String.valueOf(RealCluster.freePort()),
+                "--controller-port", String.valueOf(RealCluster.freePort()), "--registry-port", String.valueOf(registryPort)};
+        String url = "http://127.0.0.1:" + registryPort + "/apis/ccompat/v7";
+        Schema first = record("First");
+        Schema second = record("Second");
+        try {
+            assertEquals(0, run("up", "--no-services", ports).exitCode, "first up");
+            SchemaRegistryClient client = new SchemaRegistryClient(url);
+            int firstId = client.register("first-value", first);
+            int secondId = client.register("second-value", second);
+            Run stop = run("stop", null, ports);
+            assertTrue(stop.out.contains("registry   backed up to Kafka"), stop.out);
+
+            assertEquals(0, run("up", "--no-services", ports).exitCode, "up after stop");
+            SchemaRegistryClient fresh = new SchemaRegistryClient(url);
+            assertEquals(first, fresh.schemaById(firstId));
+            assertEquals(second, fresh.schemaById(secondId));
+            assertTrue(Files.exists(home.resolve("registry/registry.mv.db")), "registry data is kept under the home folder");
+
+            assertEquals(0, run("stop", null, ports).exitCode);
+            deleteTree(home.resolve("registry"));
+            Run up = run("up", "--no-services", ports);
+            assertEquals(0, up.exitCode, up.out + up.err);
+            assertTrue(up.out.contains("registry   was empty: restored its backup from Kafka"), up.out);
+            SchemaRegistryClient restored = new SchemaRegistryClient(url);
+            assertEquals(first, restored.schemaById(firstId));
+            assertEquals(second, restored.schemaById(secondId));
+            assertEquals(firstId, restored.register("first-value", first), "the same schema keeps its id");
+            int thirdId = restored.register("third-value", record("Third"));
+            assertTrue(thirdId != firstId && thirdId != secondId, "a new schema got id " + thirdId + ", which is in use");
+        } finally {
+            assertEquals(0, run("stop", null, ports).exitCode);
+        }
+    }
+
+    private static Schema record(String name) {
+        return new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"" + name + "\",\"fields\":[{\"name\":\"a\",\"type\":\"string\"}]}");
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
     }
 
     @Test

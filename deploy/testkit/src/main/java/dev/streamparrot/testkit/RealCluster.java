@@ -42,8 +42,10 @@ public final class RealCluster implements BeforeAllCallback {
             if (kafka != null) return;
             long t0 = System.nanoTime();
             kafka = startKafka();
-            Path logs = Files.createTempDirectory("streamparrot-registry");
-            registry = RegistryServer.start(freePort(), null, logs.resolve("registry.log"), Duration.ofSeconds(120));
+            // The registry keeps its state on disk as the local cluster's does, so tests run the storage users run.
+            Path registryHome = Files.createTempDirectory("streamparrot-registry");
+            registry = RegistryServer.start(freePort(), registryHome.resolve("data"), registryHome.resolve("registry.log"),
+                    Duration.ofSeconds(120));
             System.out.printf("RealCluster: Kafka at %s, schema registry at %s, up in %.1f s%n",
                     kafka.bootstrapServers(), registry.confluentUrl(), (System.nanoTime() - t0) / 1e9);
         }

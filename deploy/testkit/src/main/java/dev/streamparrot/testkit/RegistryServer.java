@@ -13,7 +13,8 @@ import java.util.List;
 
 /**
  * A real schema registry (Apicurio Registry 2.4.2, built by {@code deploy/registry}) in a child process,
- * on 127.0.0.1. Its Confluent-compatible API is at {@link #confluentUrl()}.
+ * on 127.0.0.1. Its Confluent-compatible API is at {@link #confluentUrl()}. Given a data folder it keeps
+ * its state in an H2 database file there ({@link #datasourceUrl}), which survives restarts and kill -9.
  */
 public final class RegistryServer implements AutoCloseable {
     private final Process process;
@@ -49,8 +50,7 @@ public final class RegistryServer implements AutoCloseable {
         List<String> command = new ArrayList<>();
         if (dataDir != null) {
             Files.createDirectories(dataDir);
-            command.addAll(List.of("/usr/bin/env", "REGISTRY_DATASOURCE_URL=jdbc:h2:file:"
-                    + dataDir.toAbsolutePath().resolve("registry") + ";DB_CLOSE_ON_EXIT=FALSE"));
+            command.addAll(List.of("/usr/bin/env", "REGISTRY_DATASOURCE_URL=" + datasourceUrl(dataDir)));
         }
         command.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -59,6 +59,18 @@ public final class RegistryServer implements AutoCloseable {
                 "-Dquarkus.log.level=WARN", "-Dquarkus.banner.enabled=false",
                 "-jar", ProjectPaths.registryJar().toString()));
         return command;
+    }
+
+    /**
+     * The H2 database file of a registry whose data lives in dataDir. {@code WRITE_DELAY=0}: H2's default
+     * keeps committed changes in memory for up to 500 ms before writing them to the file, so a registry
+     * killed (kill -9, out of memory) right after registering a schema forgot it, and handed its id to the next,
+     * different schema while records on the topics still carried it. With 0 H2 writes the store at every
+     * commit, before the registry answers. {@code DB_CLOSE_ON_EXIT=FALSE}: the registry, not H2's shutdown
+     * hook, closes the database, so requests still in flight at a stop are not cut off.
+     */
+    public static String datasourceUrl(Path dataDir) {
+        return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("registry") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
     }
 
     public String confluentUrl() {
@@ -116,6 +128,12 @@ public final class RegistryServer implements AutoCloseable {
         }
     }
 
+    /** Kills the process as a crash or {@code kill -9} would: no shutdown of any kind. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
+    /** Stops it politely (SIGTERM) and waits until it exited. */
     @Override
     public void close() {
         process.destroy();
