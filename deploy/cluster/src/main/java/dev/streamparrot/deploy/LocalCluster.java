@@ -2,9 +2,13 @@ package dev.streamparrot.deploy;
 
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.TopicAdmin;
+import dev.streamparrot.registry.SchemaRegistryClient;
+import dev.streamparrot.topics.Topic;
 import dev.streamparrot.testkit.ProjectPaths;
 import dev.streamparrot.testkit.RegistryServer;
 import dev.streamparrot.topics.Topics;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -139,10 +143,18 @@ public final class LocalCluster {
                     // A registry that lost its files must get its ids back before any service registers a schema.
                     ports.registryBackup().restoreIfEmpty().ifPresent(bytes ->
                             out.printf("registry   was empty: restored its backup from Kafka (%d bytes)%n", bytes));
+                    // Every schema the code writes gets its id now, so that the backup below holds every id that
+                    // a record written until the next `up` can carry (the command-line tools included).
+                    SchemaRegistryClient registry = new SchemaRegistryClient(ports.settings().schemaRegistryUrl());
+                    for (Topic topic : Topics.ALL) {
+                        if (SpecificRecord.class.isAssignableFrom(topic.valueType())) {
+                            registry.register(topic.valueSubject(), SpecificData.get().getSchema(topic.valueType()));
+                        }
+                    }
+                    out.printf("registry   backed up to Kafka (%d bytes)%n", ports.registryBackup().save());
                 }
             }
             for (Component component : components) supervisor.awaitReady(component, Duration.ofSeconds(180));
-            out.printf("registry   backed up to Kafka (%d bytes)%n", ports.registryBackup().save());
             out.printf("ready in %.1f s: Kafka at %s, schema registry at %s; logs in %s%n",
                     (System.nanoTime() - t0) / 1e9, ports.settings().bootstrapServers(), ports.settings().schemaRegistryUrl(),
                     ports.home().resolve("logs"));

@@ -87,9 +87,38 @@ class LocalClusterTest {
             assertEquals(firstId, restored.register("first-value", first), "the same schema keeps its id");
             int thirdId = restored.register("third-value", record("Third"));
             assertTrue(thirdId != firstId && thirdId != secondId, "a new schema got id " + thirdId + ", which is in use");
+
+            // The registry killed and its files lost with no stop to back it up: every schema that the code
+            // writes was registered and backed up at `up`, so every id a record can carry comes back.
+            Map<String, Integer> catalogIds = catalogIds(url);
+            killRegistry(home);
+            deleteTree(home.resolve("registry"));
+            Run upAfterLoss = run("up", "--no-services", ports);
+            assertEquals(0, upAfterLoss.exitCode, upAfterLoss.out + upAfterLoss.err);
+            assertTrue(upAfterLoss.out.contains("registry   was empty: restored its backup from Kafka"), upAfterLoss.out);
+            assertEquals(catalogIds, catalogIds(url), "ids of the catalog's schemas after losing the registry's files");
         } finally {
             assertEquals(0, run("stop", null, ports).exitCode);
         }
+    }
+
+    /** The id of each catalog topic's value schema, as a fresh client finds it. */
+    private static Map<String, Integer> catalogIds(String url) {
+        SchemaRegistryClient client = new SchemaRegistryClient(url);
+        Map<String, Integer> ids = new java.util.TreeMap<>();
+        for (var topic : Topics.ALL) {
+            if (org.apache.avro.specific.SpecificRecord.class.isAssignableFrom(topic.valueType())) {
+                ids.put(topic.valueSubject(), client.register(topic.valueSubject(),
+                        org.apache.avro.specific.SpecificData.get().getSchema(topic.valueType())));
+            }
+        }
+        return ids;
+    }
+
+    private static void killRegistry(Path home) throws Exception {
+        ProcessHandle registry = new Supervisor(home).running("registry").orElseThrow();
+        new ProcessBuilder("kill", "-9", Long.toString(registry.pid())).start().waitFor();
+        while (registry.isAlive()) Thread.sleep(50);
     }
 
     private static Schema record(String name) {
