@@ -135,8 +135,10 @@ public final class RepositoryTracker implements AutoCloseable {
             });
             save(new RepoState(id, state.url(), state.ref(), "done", null, changes.toCommit(), changes.license(),
                     state.accepted() + stats.accepted(), state.deleted() + deleted, Map.copyOf(rejected), Instant.now()));
-            LOG.info("ingested {} at {}: {} changed and {} deleted paths, {} accepted", state.url(), changes.toCommit(),
-                    changes.changedPaths().size(), changes.deletedPaths().size(), stats.accepted());
+            if (!changes.upToDate()) {
+                LOG.info("ingested {} at {}: {} changed and {} deleted paths, {} accepted", state.url(), changes.toCommit(),
+                        changes.changedPaths().size(), changes.deletedPaths().size(), stats.accepted());
+            }
         } catch (Exception e) {
             LOG.warn("ingesting {} failed: {}", state.url(), e.getMessage());
             try {
