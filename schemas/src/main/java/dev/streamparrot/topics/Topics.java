@@ -5,6 +5,7 @@ import dev.streamparrot.schemas.Chunk;
 import dev.streamparrot.schemas.DeadLetter;
 import dev.streamparrot.schemas.RejectedFile;
 import dev.streamparrot.schemas.RepositoryRequest;
+import dev.streamparrot.schemas.RepositoryState;
 import dev.streamparrot.schemas.SourceFile;
 import dev.streamparrot.schemas.TokenizedFile;
 import dev.streamparrot.schemas.TokenizerActivation;
@@ -21,9 +22,16 @@ public final class Topics {
 
     public static final Topic REPO_REQUESTS =
             new Topic("repo-requests", 1, "delete", "repository url", RepositoryRequest.class);
-    /** Cleaned files before deduplication: one partition, so one stream task sees every file for near-dedup. */
+    /** The ingest service's tracked repositories, read back whole at start: compacted, the latest state per repository. */
+    public static final Topic REPO_STATE =
+            new Topic("repo-state", 1, "compact", "repository id", RepositoryState.class);
+    /**
+     * Cleaned files before deduplication: one partition, so one stream task sees every file for near-dedup.
+     * A file deleted from its repository is a record with a null value keyed by its repo/path.
+     */
     public static final Topic INGEST_CANDIDATES =
-            new Topic("ingest-candidates", 1, "delete", "content hash", SourceFile.class);
+            new Topic("ingest-candidates", 1, "delete", "content hash (repo/path for a deletion)", SourceFile.class);
+    /** A null value (tombstone) says the file at repo/path was deleted from its repository. */
     public static final Topic SOURCE_FILES =
             new Topic("source-files", 4, "delete", "repo/path", SourceFile.class);
     public static final Topic REJECTED_FILES =
@@ -43,7 +51,7 @@ public final class Topics {
     public static final Topic DEAD_LETTERS =
             new Topic("dead-letters", 1, "delete", "original topic", DeadLetter.class);
 
-    public static final List<Topic> ALL = List.of(REPO_REQUESTS, INGEST_CANDIDATES, SOURCE_FILES, REJECTED_FILES, TOKENIZER_RELEASES,
+    public static final List<Topic> ALL = List.of(REPO_REQUESTS, REPO_STATE, INGEST_CANDIDATES, SOURCE_FILES, REJECTED_FILES, TOKENIZER_RELEASES,
             TOKENIZER_ACTIVATIONS, TOKEN_IDS, CHUNKS_TRAIN, CHUNKS_VALID, CHECKPOINTS, DEAD_LETTERS);
 
     public static Topic byName(String name) {

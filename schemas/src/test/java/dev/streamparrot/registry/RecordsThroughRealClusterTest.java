@@ -10,6 +10,7 @@ import dev.streamparrot.schemas.Chunk;
 import dev.streamparrot.schemas.DeadLetter;
 import dev.streamparrot.schemas.RejectedFile;
 import dev.streamparrot.schemas.RepositoryRequest;
+import dev.streamparrot.schemas.RepositoryState;
 import dev.streamparrot.schemas.SourceFile;
 import dev.streamparrot.schemas.Split;
 import dev.streamparrot.schemas.TokenEncoding;
@@ -74,6 +75,8 @@ class RecordsThroughRealClusterTest {
         int[] ids = {0, 1, 50256, 65535};
         Map<Topic, SpecificRecord> samples = new LinkedHashMap<>();
         samples.put(Topics.REPO_REQUESTS, new RepositoryRequest("https://example.org/a.git", "main", "test", now));
+        samples.put(Topics.REPO_STATE, new RepositoryState("0a1b2c3d4e5f", "https://example.org/a.git", null, "done", null,
+                "abc123", "MIT", 12L, 1L, Map.of("TOO_SMALL", 3L), now));
         samples.put(Topics.INGEST_CANDIDATES, new SourceFile("a/b", null, "y.py", "MIT", 5L, "hash", "print", 1));
         samples.put(Topics.SOURCE_FILES, new SourceFile("a/b", "abc123", "x.py", "MIT", 5L, "hash", "print", 2));
         samples.put(Topics.REJECTED_FILES, new RejectedFile("a/b", null, "y.py", "TOO_SMALL", "3 bytes", 3L));

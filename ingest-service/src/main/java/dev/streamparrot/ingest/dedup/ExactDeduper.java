@@ -18,6 +18,8 @@ public final class ExactDeduper {
         FirstCopy get(String contentHash);
 
         void put(String contentHash, FirstCopy firstCopy);
+
+        void delete(String contentHash);
     }
 
     private final Store store;
@@ -32,6 +34,8 @@ public final class ExactDeduper {
             @Override public FirstCopy get(String hash) { return map.get(hash); }
 
             @Override public void put(String hash, FirstCopy firstCopy) { map.put(hash, firstCopy); }
+
+            @Override public void delete(String hash) { map.remove(hash); }
         });
     }
 
@@ -48,5 +52,15 @@ public final class ExactDeduper {
         }
         store.put(contentHash, new FirstCopy(first.fileKey(), first.copies() + 1));
         return first;
+    }
+
+    /**
+     * The file at {@code fileKey} was deleted: if it was the first copy of {@code contentHash}, forget the
+     * hash, so the same content offered again (a reverted deletion) is a first copy, not a duplicate of a
+     * file that is gone. Copies kept elsewhere as duplicates stay rejected; they were never published.
+     */
+    public synchronized void forget(String contentHash, String fileKey) {
+        FirstCopy first = store.get(contentHash);
+        if (first != null && first.fileKey().equals(fileKey)) store.delete(contentHash);
     }
 }

@@ -18,9 +18,13 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The sink of the cleaning stage: cleaned files go to ingest-candidates (keyed by content hash, for the
- * dedup stage), rejections to rejected-files. Both are counted by reason.
+ * dedup stage), as do deletions (keyed by repo/path, null value); rejections go to rejected-files. All are
+ * counted.
  */
 public final class CandidatePublisher implements AutoCloseable {
+    /** The header of a deletion on ingest-candidates that names the deleted file's content hash. */
+    static final String CONTENT_HASH_HEADER = "content-hash";
+
     private final Producer<byte[], byte[]> producer;
     private final AvroSerde<SourceFile> files;
     private final AvroSerde<RejectedFile> rejections;
@@ -48,6 +52,20 @@ public final class CandidatePublisher implements AutoCloseable {
         metrics.counter("ingest.files.rejected", "reason", rejection.reason().name()).increment();
     }
 
+    /**
+     * Takes back a file that a later commit deleted: a record with a null value keyed by its repo/path,
+     * which the dedup stage forwards to source-files as a tombstone.
+     *
+     * @param contentHash the content hash the file had when it was ingested, or null when unknown; the dedup
+     *                    stage forgets it, so the same content restored later is a first copy again
+     */
+    public void deleted(String repo, String path, String contentHash) {
+        var record = new ProducerRecord<byte[], byte[]>(Topics.INGEST_CANDIDATES.name(), Records.key(repo, path).getBytes(StandardCharsets.UTF_8), null);
+        if (contentHash != null) record.headers().add(CONTENT_HASH_HEADER, contentHash.getBytes(StandardCharsets.UTF_8));
+        send(record);
+        metrics.counter("ingest.files.deleted").increment();
+    }
+
     /** Waits until everything sent so far is acknowledged; throws if anything failed. */
     public void flush() {
         producer.flush();
@@ -56,7 +74,11 @@ public final class CandidatePublisher implements AutoCloseable {
     }
 
     private void send(String topic, String key, byte[] value) {
-        producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value), (meta, error) -> {
+        send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value));
+    }
+
+    private void send(ProducerRecord<byte[], byte[]> record) {
+        producer.send(record, (meta, error) -> {
             if (error != null) failure.compareAndSet(null, error);
         });
     }

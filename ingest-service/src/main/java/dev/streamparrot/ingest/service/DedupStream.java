@@ -10,6 +10,7 @@ import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
 import jakarta.annotation.PreDestroy;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.slf4j.Logger;
@@ -57,7 +58,10 @@ final class DedupStream {
 
     @PreDestroy
     void close() {
-        streams.close(Duration.ofSeconds(30));
+        // Leaving the group hands the one candidates partition to the next instance at once, not after the
+        // session timeout (45 s), so a restarted or replaced service deduplicates again within seconds.
+        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(30)));
     }
 
 }

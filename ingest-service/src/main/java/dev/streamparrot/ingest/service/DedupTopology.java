@@ -9,6 +9,7 @@ import dev.streamparrot.registry.AvroSerde;
 import dev.streamparrot.schemas.RejectedFile;
 import dev.streamparrot.schemas.SourceFile;
 import dev.streamparrot.topics.Topics;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -22,6 +23,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -33,7 +35,7 @@ import java.util.function.BiConsumer;
  * The stateful half of ingest: exact and near deduplication over everything ever ingested, kept in
  * RocksDB state stores (backed by changelog topics), so a copy that arrives next week is caught too.
  * <pre>
- * ingest-candidates ─► dedup ─┬─► source-files   (first copies)
+ * ingest-candidates ─► dedup ─┬─► source-files   (first copies; tombstones for deleted files)
  *                             └─► rejected-files (EXACT_DUPLICATE, NEAR_DUPLICATE)
  * </pre>
  */
@@ -44,11 +46,18 @@ public final class DedupTopology {
 
     private DedupTopology() {}
 
-    /** What the dedup step decided about one file. */
-    record Verdict(SourceFile accepted, RejectedFile rejected) {}
+    /**
+     * What the dedup step decided about one file: published under {@code sourceKey} (accepted, or a
+     * deletion when both values are null) or rejected.
+     */
+    record Verdict(String sourceKey, SourceFile accepted, RejectedFile rejected) {
+        boolean published() {
+            return rejected == null;
+        }
+    }
 
     /**
-     * @param onVerdict told of each decision (metrics); called on the stream thread
+     * @param onVerdict told of each decision about a file (metrics), not of deletions; called on the stream thread
      */
     public static Topology build(AvroSerde<SourceFile> files, AvroSerde<RejectedFile> rejections,
                                  BiConsumer<SourceFile, RejectReason> onVerdict) {
@@ -59,9 +68,10 @@ public final class DedupTopology {
 
         KStream<String, Verdict> verdicts = builder.stream(Topics.INGEST_CANDIDATES.name(), Consumed.with(Serdes.String(), files))
                 .process(() -> new Dedup(onVerdict), EXACT_STORE, BUCKET_STORE, TOKEN_STORE);
+        // A deletion goes on with a null value: a tombstone for the file's key on source-files.
         verdicts.split()
-                .branch((key, verdict) -> verdict.accepted() != null, Branched.withConsumer(accepted -> accepted
-                        .map((key, verdict) -> org.apache.kafka.streams.KeyValue.pair(Records.key(verdict.accepted()), verdict.accepted()))
+                .branch((key, verdict) -> verdict.published(), Branched.withConsumer(published -> published
+                        .map((key, verdict) -> org.apache.kafka.streams.KeyValue.pair(verdict.sourceKey(), verdict.accepted()))
                         .to(Topics.SOURCE_FILES.name(), Produced.with(Serdes.String(), files))))
                 .defaultBranch(Branched.withConsumer(rejected -> rejected
                         .map((key, verdict) -> org.apache.kafka.streams.KeyValue.pair(
@@ -91,6 +101,10 @@ public final class DedupTopology {
         @Override
         public void process(Record<String, SourceFile> record) {
             SourceFile file = record.value();
+            if (file == null) {
+                delete(record);
+                return;
+            }
             String fileKey = Records.key(file);
             ExactDeduper.FirstCopy first = exact.offer(file.getContentHash(), fileKey);
             Verdict verdict;
@@ -100,15 +114,26 @@ public final class DedupTopology {
                 LshIndex.Match match = near.findOrAdd(fileKey, file.getContent());
                 // A new commit's version of a file is close to its old version: that is a change, not a copy.
                 boolean newVersion = match != null && match.docId().equals(fileKey);
-                verdict = match == null || newVersion ? new Verdict(file, null)
+                verdict = match == null || newVersion ? new Verdict(fileKey, file, null)
                         : rejection(file, RejectReason.NEAR_DUPLICATE, String.format("Jaccard %.3f with %s", match.jaccard(), match.docId()));
             }
             onVerdict.accept(file, verdict.accepted() != null ? null : RejectReason.valueOf(verdict.rejected().getReason()));
             context.forward(record.withValue(verdict));
         }
 
+        /**
+         * A file deleted from its repository (key: its repo/path). Its exact-hash entry is forgotten; its
+         * near-duplicate token set stays (taking it out of the LSH buckets would need its MinHash again),
+         * and a restored file at the same path is a new version of itself there anyway.
+         */
+        private void delete(Record<String, SourceFile> deletion) {
+            Header hash = deletion.headers().lastHeader(CandidatePublisher.CONTENT_HASH_HEADER);
+            if (hash != null) exact.forget(new String(hash.value(), StandardCharsets.UTF_8), deletion.key());
+            context.forward(deletion.withValue(new Verdict(deletion.key(), null, null)));
+        }
+
         private static Verdict rejection(SourceFile file, RejectReason reason, String detail) {
-            return new Verdict(null, RejectedFile.newBuilder().setSource(file.getRepo()).setCommit(file.getCommit())
+            return new Verdict(Records.key(file), null, RejectedFile.newBuilder().setSource(file.getRepo()).setCommit(file.getCommit())
                     .setPath(file.getPath()).setReason(reason.name()).setDetail(detail).setSize(file.getSize()).build());
         }
     }
@@ -126,6 +151,11 @@ public final class DedupTopology {
         @Override
         public void put(String contentHash, ExactDeduper.FirstCopy first) {
             store.put(contentHash, first.copies() + "\t" + first.fileKey());
+        }
+
+        @Override
+        public void delete(String contentHash) {
+            store.delete(contentHash);
         }
     }
 

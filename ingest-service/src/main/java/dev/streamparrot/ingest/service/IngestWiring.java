@@ -36,11 +36,17 @@ final class IngestWiring {
 
     @Singleton
     @Bean(preDestroy = "close")
-    RepositoryTracker tracker(CleaningConfig cleaning, CandidatePublisher publisher,
+    RepoStateTopic repoStateTopic(KafkaSettings settings, SchemaRegistryClient registry) {
+        return new RepoStateTopic(settings, registry);
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    RepositoryTracker tracker(CleaningConfig cleaning, CandidatePublisher publisher, RepoStateTopic stateTopic,
                               @Value("${streamparrot.data-dir}") String dataDir,
                               @Value("${streamparrot.ingest.clone-timeout:5m}") Duration cloneTimeout,
                               @Value("${streamparrot.ingest.poll-interval:10m}") Duration pollInterval) {
         GitSource git = new GitSource(Path.of(dataDir, "git-cache"), cloneTimeout);
-        return new RepositoryTracker(git, cleaning, publisher, pollInterval);
+        return new RepositoryTracker(git, cleaning, publisher, stateTopic, pollInterval);
     }
 }

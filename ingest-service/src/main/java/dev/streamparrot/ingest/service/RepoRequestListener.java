@@ -46,7 +46,7 @@ final class RepoRequestListener implements Runnable {
             while (running) {
                 var records = consumer.poll(Duration.ofMillis(500));
                 for (var record : records) {
-                    decoder.decode(record).ifPresent(request -> tracker.request(request.getUrl(), request.getRef()));
+                    decoder.decode(record).ifPresent(this::handOver);
                 }
                 if (!records.isEmpty()) consumer.commitSync();
             }
@@ -57,6 +57,28 @@ final class RepoRequestListener implements Runnable {
         } finally {
             consumer.close();
         }
+    }
+
+    /**
+     * Queuing records the request in repo-state; while Kafka cannot take it (an outage, not poison) the
+     * request is retried, and the offset is committed only once it is taken.
+     */
+    private void handOver(RepositoryRequest request) {
+        while (running) {
+            try {
+                tracker.request(request.getUrl(), request.getRef());
+                return;
+            } catch (RuntimeException outage) {
+                LOG.warn("cannot queue {} yet, retrying: {}", request.getUrl(), outage.getMessage());
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new WakeupException();
+                }
+            }
+        }
+        throw new WakeupException(); // stopping: the offset stays uncommitted and the next start takes the request
     }
 
     @PreDestroy

@@ -105,14 +105,27 @@ public final class GitSource {
 
     /** The changed files of a sync, read from the cached clone at {@code changes.toCommit()}. */
     public FileSource files(GitChanges changes) {
+        return filesAt(changes, changes.toCommit(), changes.changedPaths());
+    }
+
+    /**
+     * The files a sync deleted, as they were at {@code changes.fromCommit()}: what an earlier ingest read,
+     * so the deletion can name the content it takes back.
+     */
+    public FileSource deletedFiles(GitChanges changes) {
+        return filesAt(changes, changes.fromCommit(), changes.fromCommit() == null ? List.of() : changes.deletedPaths());
+    }
+
+    private FileSource filesAt(GitChanges changes, String commit, List<String> paths) {
         return new FileSource() {
             @Override public String name() { return changes.repoName(); }
 
             @Override
             public void read(SourceListener listener) throws IOException {
+                if (paths.isEmpty()) return;
                 try (Repository repo = open(cacheFor(changes.url())); RevWalk walk = new RevWalk(repo)) {
-                    RevTree tree = walk.parseCommit(ObjectId.fromString(changes.toCommit())).getTree();
-                    for (String path : changes.changedPaths()) {
+                    RevTree tree = walk.parseCommit(ObjectId.fromString(commit)).getTree();
+                    for (String path : paths) {
                         if (!listener.wants(path)) continue;
                         try (TreeWalk tw = TreeWalk.forPath(repo, path, tree)) {
                             if (tw == null) continue;
@@ -126,7 +139,7 @@ public final class GitSource {
                                 listener.onRejected(new Rejection(changes.repoName(), path, RejectReason.TOO_LARGE, blob.getSize() + " bytes"));
                                 continue;
                             }
-                            listener.onFile(new CandidateFile(changes.repoName(), changes.toCommit(), path,
+                            listener.onFile(new CandidateFile(changes.repoName(), commit, path,
                                     blob.getBytes(), changes.license(), 1));
                         }
                     }

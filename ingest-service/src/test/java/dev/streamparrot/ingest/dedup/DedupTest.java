@@ -28,6 +28,16 @@ class DedupTest {
     }
 
     @Test
+    void aDeletedFirstCopyIsForgottenSoRestoringItIsNotADuplicate() {
+        ExactDeduper d = ExactDeduper.inMemory();
+        assertNull(d.offer("h1", "a.py"));
+        d.forget("h1", "b.py");
+        assertEquals(new ExactDeduper.FirstCopy("a.py", 1), d.offer("h1", "b.py"), "b.py was never the first copy");
+        d.forget("h1", "a.py");
+        assertNull(d.offer("h1", "a.py"), "restored after its deletion, a.py is a first copy again");
+    }
+
+    @Test
     void tokensSplitOnNonIdentifierCharacters() {
         assertEquals(Set.of("def", "f_1", "x", "return", "2"), MinHash.tokens("def f_1(x):\n  return x*2"));
     }

@@ -109,6 +109,7 @@ class IngestServiceTest {
         assertEquals("done", second.get("status").asText(), second.toString());
         assertTrue(!second.get("lastCommit").asText().equals(first.get("lastCommit").asText()));
         assertEquals(5, second.get("accepted").asInt(), "3 + 2 over both ingests: " + second);
+        assertEquals(1, second.get("deleted").asInt(), "m1's deletion: " + second);
         List<String> alpha = published("alpha", 5).stream().map(SourceFile::getPath).toList();
         assertEquals(5, alpha.size(), alpha.toString());
         assertEquals(Set.of("pkg/m0.py", "pkg/m1.py", "pkg/m2.py"), Set.copyOf(alpha.subList(0, 3)));
@@ -314,6 +315,7 @@ class IngestServiceTest {
             while (System.currentTimeMillis() < deadline) {
                 var records = consumer.poll(Duration.ofMillis(300));
                 for (var record : records) {
+                    if (record.value() == null) continue; // a deleted file's tombstone
                     T value = decode.apply(record.value());
                     if (keep.test(value)) found.add(value);
                 }

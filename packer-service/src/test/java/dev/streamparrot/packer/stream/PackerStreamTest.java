@@ -133,6 +133,9 @@ class PackerStreamTest {
             }
             producer.send(new ProducerRecord<>(Topics.TOKEN_IDS.name(), "poison/bytes.py".getBytes(StandardCharsets.UTF_8),
                     new byte[] {7, 7, 7})).get();
+            // Not poison: a deleted file's tombstone adds no ids to any chunk and no dead letter.
+            producer.send(new ProducerRecord<>(Topics.TOKEN_IDS.name(), "deleted/gone.py".getBytes(StandardCharsets.UTF_8),
+                    (byte[]) null)).get();
         }
     }
 

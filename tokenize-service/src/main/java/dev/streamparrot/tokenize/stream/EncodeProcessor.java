@@ -57,7 +57,12 @@ final class EncodeProcessor implements Processor<byte[], SourceFile, byte[], Obj
     public void process(Record<byte[], SourceFile> record) {
         RecordMetadata where = context.recordMetadata().orElseThrow();
         SourceFile file = record.value();
-        if (file == null) return;
+        if (file == null) {
+            // The file was deleted from its repository: its token ids are taken back the same way.
+            context.forward(new Record<byte[], Object>(record.key(), null, record.timestamp()), TokenizeTopology.TOKEN_IDS_SINK);
+            metrics.deletions.increment();
+            return;
+        }
         long w0 = System.nanoTime();
         try {
             catalog.awaitCaughtUp(record.timestamp());

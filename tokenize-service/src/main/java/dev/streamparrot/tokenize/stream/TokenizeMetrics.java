@@ -12,6 +12,7 @@ public final class TokenizeMetrics {
     final Counter bytes;
     final Counter tokens;
     final Counter deadLetters;
+    final Counter deletions;
     /** Time inside {@code Tokenizer.encode}: the benchmark's "encoding" share. */
     final Timer encode;
     /** Time waiting for the release catalog to catch up with activations newer than a record. */
@@ -23,6 +24,7 @@ public final class TokenizeMetrics {
         files = Counter.builder("tokenize.files").description("source files encoded").register(registry);
         bytes = Counter.builder("tokenize.bytes").description("UTF-16 chars of content encoded").register(registry);
         tokens = Counter.builder("tokenize.tokens").description("token ids produced").register(registry);
+        deletions = Counter.builder("tokenize.deletions").description("tombstones of deleted source files passed on").register(registry);
         deadLetters = Counter.builder("tokenize.dead.letters").description("poison records sent to dead-letters").register(registry);
         encode = Timer.builder("tokenize.encode").description("time in the tokenizer").register(registry);
         catalogWait = Timer.builder("tokenize.catalog.wait").description("time waiting to have read newer activations").register(registry);

@@ -42,6 +42,7 @@ public final class SourceSample {
                     } catch (RuntimeException poison) {
                         continue; // the stream stages dead-letter poison; a sample just leaves it out
                     }
+                    if (file == null) continue; // a tombstone: the file was deleted from its repository
                     documents.add(file.getContent());
                     bytes += file.getSize();
                     if (documents.size() >= maxFiles || bytes >= maxBytes) break;

@@ -14,6 +14,8 @@ import dev.streamparrot.topics.Topics;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +24,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -35,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The tokenize service against the real broker: nothing is encoded before a release is activated;
  * activation through POST /tokenizer/activate; a second activation switches files whole, from the
- * recorded offsets on, and every file is encoded exactly once.
+ * recorded offsets on, and every file is encoded exactly once; a deleted file's tombstone is passed on.
  */
 @ExtendWith(RealCluster.class)
 class TokenizeStreamTest {
@@ -81,7 +84,27 @@ class TokenizeStreamTest {
             assertEquals(before.size() + after.size(), all.size());
             assertEncodedWith(all, before, a);
             assertEncodedWith(all, after, b);
+
+            // A file deleted from its repository: its tombstone on source-files becomes one on token-ids.
+            String deleted = TestCorpus.key(before.get(0));
+            try (var producer = new KafkaProducer<byte[], byte[]>(settings.producer("test-deletion"))) {
+                producer.send(new ProducerRecord<>(Topics.SOURCE_FILES.name(), deleted.getBytes(StandardCharsets.UTF_8), null)).get();
+            }
+            assertTrue(tombstoneArrives(settings, deleted), "no tombstone for " + deleted + " on token-ids");
         }
+    }
+
+    private static boolean tombstoneArrives(KafkaSettings settings, String key) {
+        try (var consumer = new KafkaConsumer<byte[], byte[]>(settings.consumer("test-tombstones-" + System.nanoTime()))) {
+            consumer.subscribe(List.of(Topics.TOKEN_IDS.name()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (System.nanoTime() < deadline) {
+                for (var record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.value() == null && key.equals(new String(record.key(), StandardCharsets.UTF_8))) return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static void assertEncodedWith(Map<String, TokenizedFile> encoded, List<SourceFile> files, Tokenizer tokenizer) {
@@ -107,6 +130,7 @@ class TokenizeStreamTest {
             long settle = Long.MAX_VALUE; // once all arrived, 2 s more to catch duplicates
             while (System.nanoTime() < Math.min(deadline, settle)) {
                 for (var record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.value() == null) continue; // a deleted file's tombstone
                     TokenizedFile file = serde.deserialize(record.topic(), record.value());
                     String repo = file.getRepo().toString();
                     if (!repo.startsWith("before-") && !repo.startsWith("after-")) continue;

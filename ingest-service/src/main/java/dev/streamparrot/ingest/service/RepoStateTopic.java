@@ -1,0 +1,86 @@
+package dev.streamparrot.ingest.service;
+
+import dev.streamparrot.kafka.DeadLetteringDecoder;
+import dev.streamparrot.kafka.DeadLetters;
+import dev.streamparrot.kafka.KafkaSettings;
+import dev.streamparrot.kafka.TopicAdmin;
+import dev.streamparrot.registry.AvroSerde;
+import dev.streamparrot.registry.SchemaRegistryClient;
+import dev.streamparrot.schemas.RepositoryState;
+import dev.streamparrot.topics.Topics;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The tracker's durable memory: the compacted repo-state topic, keyed by repository id, holding each
+ * repository's latest {@link RepoState}. Written on every change, read whole at start, so a restarted
+ * (or a new) instance knows every repository and where its last ingest ended.
+ */
+public final class RepoStateTopic implements AutoCloseable {
+    private static final String TOPIC = Topics.REPO_STATE.name();
+    private final KafkaSettings settings;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final AvroSerde<RepositoryState> serde;
+    private final DeadLetters deadLetters;
+
+    public RepoStateTopic(KafkaSettings settings, SchemaRegistryClient registry) {
+        this.settings = settings;
+        // Like the stream stages, so the service starts on a bare cluster; an existing topic is left as it is.
+        TopicAdmin.ensure(settings.bootstrapServers(), List.of(Topics.REPO_STATE), (short) 1);
+        this.producer = new KafkaProducer<>(settings.producer("ingest-repo-state"));
+        this.serde = new AvroSerde<>(RepositoryState.class, registry);
+        this.deadLetters = new DeadLetters("ingest-service", registry);
+    }
+
+    /** Every repository's latest state, read from the beginning of the topic to its end as of now. */
+    public Collection<RepoState> load() {
+        Map<String, RepoState> states = new LinkedHashMap<>();
+        var decoder = new DeadLetteringDecoder<>(serde, deadLetters, producer);
+        try (var consumer = new KafkaConsumer<byte[], byte[]>(settings.consumer("ingest-repo-state-loader"))) {
+            List<TopicPartition> partitions = consumer.partitionsFor(TOPIC).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (var record : consumer.poll(Duration.ofMillis(200))) {
+                    String id = new String(record.key(), StandardCharsets.UTF_8);
+                    if (record.value() == null) {
+                        states.remove(id); // a tombstone: the repository is no longer tracked
+                    } else {
+                        decoder.decode(record).ifPresent(state -> states.put(id, Records.repoState(state)));
+                    }
+                }
+            }
+        }
+        return states.values();
+    }
+
+    /** Writes the state and waits for the broker's acknowledgement; throws when Kafka cannot take it. */
+    public void save(RepoState state) {
+        try {
+            producer.send(new ProducerRecord<>(TOPIC, state.id().getBytes(StandardCharsets.UTF_8),
+                    serde.serialize(TOPIC, Records.repositoryState(state)))).get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot record the state of " + state.url() + ": " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while recording the state of " + state.url(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}
