@@ -1,5 +1,5 @@
 // The StreamParrot console. Everything shown is untrusted text (file paths, dead-letter reasons,
-// completions): the DOM is built with createElement and textContent only, never innerHTML with data.
+// completions): the DOM is built with createElement and text nodes only; data is never parsed as markup.
 'use strict';
 
 const KEY_STORAGE = 'streamparrot.apiKey'; // sessionStorage: this browser tab only

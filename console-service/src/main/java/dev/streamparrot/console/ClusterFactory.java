@@ -30,6 +30,7 @@ final class ClusterFactory {
     Admin admin(KafkaSettings settings) {
         return Admin.create(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
                 CommonClientConfigs.CLIENT_ID_CONFIG, "console",
+                CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
                 CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000));
     }
 }
