@@ -136,7 +136,7 @@ class WholeClusterRestartTest {
             int registry = RealCluster.freePort();
             options = new String[] {"--home", home.toString(), "--kafka-port", String.valueOf(kafka),
                     "--controller-port", String.valueOf(RealCluster.freePort()), "--registry-port", String.valueOf(registry),
-                    "--service-port-base", String.valueOf(freePortRange(SERVICES.size())),
+                    "--service-port-base", String.valueOf(freePortRange(ServiceCatalog.ALL.size())),
                     // a checkpoint every few updates of a small batch, so that a restart has something to resume from
                     "--set", "trainer:streamparrot.trainer.save-checkpoint-steps=4",
                     "--set", "trainer:streamparrot.trainer.eval-interval=4",
