@@ -41,6 +41,7 @@ function bytes(n) {
   while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
   return (i === 0 ? v : v.toFixed(1)) + ' ' + units[i];
 }
+const list = v => Array.isArray(v) ? v : []; // JSON leaves empty lists out
 const time = t => t ? new Date(t).toLocaleString('en-GB') : '–';
 const badge = (text, kind) => el('span', {class: 'badge ' + (kind || text)}, text);
 
@@ -111,20 +112,20 @@ function show() {
 
 async function refreshPipeline() {
   const [pipeline, tokenizers, dead] = await Promise.all([api('/api/pipeline'), api('/api/tokenizers'), api('/api/dead-letters?limit=50')]);
-  fillRows(document.getElementById('topics'), pipeline.topics.map(t => el('tr', {},
+  fillRows(document.getElementById('topics'), list(pipeline.topics).map(t => el('tr', {},
     el('td', {class: 'mono'}, t.name), el('td', {class: 'num'}, t.partitions),
     el('td', {class: 'num'}, integer(t.records)), el('td', {class: 'num'}, bytes(t.bytes)))), 'no topics');
 
-  const maxLag = Math.max(1, ...pipeline.groups.map(g => g.lag));
-  fillRows(document.getElementById('groups'), pipeline.groups.map(g => el('tr', {'data-group': g.group},
+  const maxLag = Math.max(1, ...list(pipeline.groups).map(g => g.lag || 0));
+  fillRows(document.getElementById('groups'), list(pipeline.groups).map(g => el('tr', {'data-group': g.group},
     el('td', {class: 'mono'}, g.group),
     el('td', {}, g.state.toLowerCase()),
-    el('td', {}, g.members.length ? g.members.map(m => el('div', {class: 'mono'}, m.clientId + ': ' + (m.partitions.join(', ') || 'no partitions'))) : '–'),
-    el('td', {}, g.topics.map(t => el('div', {class: 'mono'}, t.topic + ' ' + integer(t.committed) + ' / ' + integer(t.end) + ' (lag ' + integer(t.lag) + ')'))),
-    el('td', {class: 'num'}, integer(g.lag), el('span', {class: 'lag-bar', style: 'width:' + Math.round(60 * g.lag / maxLag) + 'px'})))),
+    el('td', {}, list(g.members).length ? list(g.members).map(m => el('div', {class: 'mono'}, m.clientId + ': ' + (list(m.partitions).join(', ') || 'no partitions'))) : '–'),
+    el('td', {}, list(g.topics).map(t => el('div', {class: 'mono'}, t.topic + ' ' + integer(t.committed) + ' / ' + integer(t.end) + ' (lag ' + integer(t.lag) + ')'))),
+    el('td', {class: 'num'}, integer(g.lag || 0), el('span', {class: 'lag-bar', style: 'width:' + Math.round(60 * (g.lag || 0) / maxLag) + 'px'})))),
     'no consumer group has committed offsets yet');
 
-  fillRows(document.getElementById('releases'), tokenizers.releases.map(r => el('tr', {'data-release': r.id},
+  fillRows(document.getElementById('releases'), list(tokenizers.releases).map(r => el('tr', {'data-release': r.id},
     el('td', {class: 'mono'}, r.id, ' ', r.id === tokenizers.active ? badge('active') : null),
     el('td', {class: 'num'}, integer(r.vocabSize)),
     el('td', {}, integer(r.trainedOnFiles) + ' files, ' + bytes(r.trainedOnBytes)),
@@ -132,7 +133,7 @@ async function refreshPipeline() {
     el('td', {}, el('details', {}, el('summary', {}, 'report'), el('pre', {}, r.report || '')))),
   ), 'no tokenizer released yet');
 
-  fillRows(document.getElementById('dead-letters'), dead.letters.map(d => el('tr', {class: 'dead-letter'},
+  fillRows(document.getElementById('dead-letters'), list(dead.letters).map(d => el('tr', {class: 'dead-letter'},
     el('td', {}, time(d.failedAt || d.timestamp)),
     el('td', {}, d.service || '–'),
     el('td', {class: 'mono'}, d.undecodable ? 'dead-letters@' + d.offset : d.topic + '-' + d.partition + '@' + d.offset),
@@ -151,7 +152,7 @@ async function refreshTraining() {
     api('/trainer/status').catch(e => ({unreachable: e.message})),
     api('/v1/models').catch(e => ({data: [], unreachable: e.message})),
   ]);
-  const served = models.data && models.data.length ? models.data[0].id : null;
+  const served = list(models.data).length ? models.data[0].id : null;
   document.getElementById('served-model').textContent = served || (models.unreachable ? 'unknown: ' + models.unreachable : '(none)');
 
   // every figure the trainer reports, so fields added later (round, members' figures) show without a change here
@@ -168,8 +169,8 @@ async function refreshTraining() {
       el('tbody', {}, status.members.map(m => el('tr', {}, keys.map(k => el('td', {class: 'mono'}, format(m[k]))))))));
   }
 
-  const history = training.history.filter(s => s.step !== undefined);
-  const checkpoints = training.checkpoints.slice().sort((a, b) => a.step - b.step);
+  const history = list(training.history).filter(s => s.step !== undefined);
+  const checkpoints = list(training.checkpoints).slice().sort((a, b) => a.step - b.step);
   lineChart('chart-loss', series(history, 'loss'));
   lineChart('chart-eval', series(checkpoints, 'evalLoss'));
   lineChart('chart-perplexity', series(checkpoints, 'perplexity'));
@@ -242,7 +243,7 @@ let streaming = null; // the AbortController of the stream in flight
 async function refreshPlayground() {
   if (streaming) return; // the stream shows its own model
   const models = await api('/v1/models');
-  document.getElementById('completion-model').textContent = models.data.length ? models.data[0].id + ' (serving)' : 'no model loaded yet';
+  document.getElementById('completion-model').textContent = list(models.data).length ? models.data[0].id + ' (serving)' : 'no model loaded yet';
 }
 
 async function generate(event) {
@@ -321,7 +322,7 @@ function cancel() {
 
 async function refreshRepositories() {
   const repos = await api('/repos');
-  fillRows(document.getElementById('repos'), repos.map(r => el('tr', {'data-repo': r.url},
+  fillRows(document.getElementById('repos'), list(repos).map(r => el('tr', {'data-repo': r.url},
     el('td', {class: 'mono'}, r.url),
     el('td', {class: 'mono'}, r.ref || '–'),
     el('td', {}, badge(r.status, r.status)),

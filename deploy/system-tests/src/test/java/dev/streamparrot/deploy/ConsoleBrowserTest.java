@@ -125,6 +125,12 @@ class ConsoleBrowserTest {
             screenshot(driver, "repositories");
 
             assertNoConsoleErrors(driver);
+        } catch (AssertionError e) {
+            if (driver == null) throw e;
+            screenshot(driver, "failure");
+            String banner = driver.findElement(By.id("error")).getText();
+            throw new AssertionError(e.getMessage() + "\n(page error banner: " + banner + "; browser log: "
+                    + driver.manage().logs().get(LogType.BROWSER).getAll() + "; screenshot target/console-failure.png)", e);
         } finally {
             if (driver != null) driver.quit();
             cluster.stop();
