@@ -159,7 +159,7 @@ async function refreshTraining() {
   const figures = document.getElementById('trainer-status');
   const entries = status.unreachable ? [['trainer', status.unreachable]]
     : Object.entries(status).filter(([, v]) => v === null || typeof v !== 'object');
-  figures.replaceChildren(...entries.map(([k, v]) => el('div', {}, el('dt', {}, k), el('dd', {}, typeof v === 'number' && !Number.isInteger(v) ? decimal(v, 4) : (v === null ? '–' : String(v))))));
+  figures.replaceChildren(...entries.map(([k, v]) => el('div', {}, el('dt', {}, k), el('dd', {}, typeof v === 'number' && !Number.isInteger(v) ? Number(v).toPrecision(4) : (v === null ? '–' : String(v))))));
   const members = document.getElementById('trainer-members');
   members.replaceChildren();
   if (Array.isArray(status.members)) {

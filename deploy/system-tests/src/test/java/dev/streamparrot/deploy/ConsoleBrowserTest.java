@@ -97,7 +97,7 @@ class ConsoleBrowserTest {
             // Training: the checkpoint the inference service serves, and its eval figures charted
             driver.get(console + "/#training");
             await(() -> d.findElements(By.cssSelector("#checkpoints .badge.served")).size() == 1, "the served checkpoint marked");
-            await(() -> d.findElements(By.cssSelector("#chart-eval svg circle")).size() >= 1, "an eval-loss point");
+            await(() -> d.findElements(By.cssSelector("#chart-loss svg circle")).size() >= 1, "a training-loss point");
             await(() -> d.findElements(By.cssSelector("#trainer-status dd")).size() >= 5, "the trainer's figures");
             screenshot(driver, "training");
 
