@@ -36,7 +36,7 @@ public final class LocalCluster {
         @Option(names = "--kafka-port", defaultValue = "19092") int kafkaPort;
         @Option(names = "--controller-port", defaultValue = "19093") int controllerPort;
         @Option(names = "--registry-port", defaultValue = "18081") int registryPort;
-        @Option(names = "--service-port-base", description = "the five services listen on BASE..BASE+4 rather than their usual ports")
+        @Option(names = "--service-port-base", description = "the services listen on BASE, BASE+1, ... in catalog order rather than their usual ports")
         Integer servicePortBase;
         @Option(names = "--set", paramLabel = "SERVICE:KEY=VALUE",
                 description = "one configuration setting of one service, e.g. trainer:streamparrot.trainer.save-checkpoint-steps=10 (repeatable)")
@@ -96,6 +96,11 @@ public final class LocalCluster {
                                 "-Dstreamparrot.schema-registry.url=" + settings.schemaRegistryUrl(),
                                 "-Dstreamparrot.data-dir=" + home.resolve(service.name())));
                 service.localConfig().forEach(setting -> command.add("-D" + setting));
+                if (service.name().equals("console")) { // the one service that calls the others
+                    for (String peer : List.of("ingest", "trainer", "inference")) {
+                        command.add("-Dstreamparrot.console." + peer + "-url=http://127.0.0.1:" + port(ServiceCatalog.named(peer)));
+                    }
+                }
                 for (String setting : serviceSettings) {
                     int colon = setting.indexOf(':');
                     if (colon < 0 || !setting.contains("=")) {
@@ -160,6 +165,8 @@ public final class LocalCluster {
                     ports.home().resolve("logs"));
             out.flush();
             new Status(ports, out).call();
+            if (!noServices) out.printf("console    http://127.0.0.1:%d/%n", ports.port(ServiceCatalog.named("console")));
+            out.flush();
             if (!noServices && !noJob) new MainJob(ports.settings(), ports.home(), out).run();
             return 0; // everything asked for answered: awaitReady throws otherwise
         }

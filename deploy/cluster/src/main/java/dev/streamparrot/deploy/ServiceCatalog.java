@@ -2,7 +2,7 @@ package dev.streamparrot.deploy;
 
 import java.util.List;
 
-/** The five services of the system, where their code is built and which port each serves on locally. */
+/** The services of the system, where their code is built and which port each serves on locally. */
 public final class ServiceCatalog {
     private ServiceCatalog() {}
 
@@ -21,5 +21,11 @@ public final class ServiceCatalog {
             new Service("packer", "packer-service", "dev.streamparrot.packer.PackerApplication", 8083,
                     List.of("streamparrot.packer.seq-length=128", "streamparrot.packer.valid-share=0.05"), false),
             new Service("trainer", "trainer-service", "dev.streamparrot.trainer.TrainerApplication", 8084, List.of(), true),
-            new Service("inference", "inference-service", "dev.streamparrot.inference.InferenceApplication", 8000, List.of(), true));
+            new Service("inference", "inference-service", "dev.streamparrot.inference.InferenceApplication", 8000, List.of(), true),
+            // the web console; LocalCluster tells it where the others listen
+            new Service("console", "console-service", "dev.streamparrot.console.ConsoleApplication", 8080, List.of(), false));
+
+    public static Service named(String name) {
+        return ALL.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+    }
 }

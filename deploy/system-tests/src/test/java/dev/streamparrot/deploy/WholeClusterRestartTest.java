@@ -129,14 +129,17 @@ class WholeClusterRestartTest {
         final String[] options;
         final KafkaSettings settings;
         final Supervisor supervisor;
+        final int servicePortBase;
 
-        Cluster(Path home) throws IOException {
+        /** @param extraOptions more options of `up`, e.g. {@code --set SERVICE:KEY=VALUE} */
+        Cluster(Path home, String... extraOptions) throws IOException {
             this.home = home;
             int kafka = RealCluster.freePort();
             int registry = RealCluster.freePort();
-            options = new String[] {"--home", home.toString(), "--kafka-port", String.valueOf(kafka),
+            servicePortBase = freePortRange(ServiceCatalog.ALL.size());
+            String[] base = {"--home", home.toString(), "--kafka-port", String.valueOf(kafka),
                     "--controller-port", String.valueOf(RealCluster.freePort()), "--registry-port", String.valueOf(registry),
-                    "--service-port-base", String.valueOf(freePortRange(SERVICES.size())),
+                    "--service-port-base", String.valueOf(servicePortBase),
                     // a checkpoint every few updates of a small batch, so that a restart has something to resume from
                     "--set", "trainer:streamparrot.trainer.save-checkpoint-steps=4",
                     "--set", "trainer:streamparrot.trainer.eval-interval=4",
@@ -145,8 +148,14 @@ class WholeClusterRestartTest {
                     "--set", "trainer:streamparrot.trainer.shuffle-buffer=64",
                     "--set", "trainer:streamparrot.trainer.threads=1",
                     "--set", "packer:streamparrot.packer.valid-share=0.25"};
+            options = Stream.concat(Stream.of(base), Stream.of(extraOptions)).toArray(String[]::new);
             settings = new KafkaSettings("127.0.0.1:" + kafka, "http://127.0.0.1:" + registry + "/apis/ccompat/v7");
             supervisor = new Supervisor(home);
+        }
+
+        /** Where a service of the catalog listens in this cluster. */
+        String url(String service) {
+            return "http://127.0.0.1:" + (servicePortBase + ServiceCatalog.ALL.indexOf(ServiceCatalog.named(service)));
         }
 
         void up() {
