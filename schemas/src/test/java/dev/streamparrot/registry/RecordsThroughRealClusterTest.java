@@ -4,6 +4,7 @@ import dev.streamparrot.kafka.DeadLetterHandler;
 import dev.streamparrot.kafka.DeadLetteringDecoder;
 import dev.streamparrot.kafka.DeadLetters;
 import dev.streamparrot.kafka.KafkaSettings;
+import dev.streamparrot.kafka.OutageGuard;
 import dev.streamparrot.kafka.TopicAdmin;
 import dev.streamparrot.schemas.CheckpointAnnouncement;
 import dev.streamparrot.schemas.Chunk;
@@ -138,7 +139,8 @@ class RecordsThroughRealClusterTest {
             producer.send(new ProducerRecord<>(topic, notWireFormat)).get();
             producer.send(new ProducerRecord<>(topic, serde.serialize(topic, good))).get();
 
-            var decoder = new DeadLetteringDecoder<>(serde, new DeadLetters("schemas-test", registry), producer);
+            var decoder = new DeadLetteringDecoder<>(serde, new DeadLetters("schemas-test", registry), producer,
+                    new OutageGuard(settings.bootstrapServers()));
             List<SourceFile> decoded = new ArrayList<>();
             for (var record : readAll(topic, 3)) decoder.decode(record).ifPresent(decoded::add);
             assertEquals(List.of(good), decoded, "the consumer went past both poison records");
