@@ -23,7 +23,10 @@ import java.util.function.BiFunction;
  * deserialization handler must answer for each record at once and cannot look ahead, and one rule for
  * plain consumers and stream stages is easier to trust. Poison is rare, so one extra read per poison
  * record is cheap; an outage verdict is kept for {@link #VERDICT_TTL} per (partition, window), so a
- * reader retrying through an outage costs one look, not one per record or per retry.
+ * reader retrying through an outage costs one look, not one per record or per retry. The kept verdict
+ * holds one neighbour that failed; while that neighbour still fails the verdict stands, and once it
+ * decodes the outage is over and the next failure gets a fresh look (a poison record that sat in the
+ * window must not wait out the verdict).
  */
 public final class OutageGuard {
     public static final int RADIUS = 10;
@@ -33,9 +36,15 @@ public final class OutageGuard {
     /** @param why the reason, for the dead letter or the breaker */
     public record Verdict(DecodeFault fault, String why) {}
 
+    /** A look's outcome: the verdict, and for an outage one neighbour that failed (null when none was read). */
+    private record Look(Verdict verdict, ConsumerRecord<byte[], byte[]> failedNeighbour) {}
+
+    /** An outage verdict kept for a window until its deadline ({@link System#nanoTime()}). */
+    private record Kept(long deadline, ConsumerRecord<byte[], byte[]> failedNeighbour) {}
+
     private final String bootstrapServers;
     private final int radius;
-    private final Map<String, Long> outageUntil = new ConcurrentHashMap<>(); // window -> System.nanoTime() deadline
+    private final Map<String, Kept> outages = new ConcurrentHashMap<>(); // by window
 
     public OutageGuard(String bootstrapServers) {
         this(bootstrapServers, RADIUS);
@@ -55,19 +64,32 @@ public final class OutageGuard {
         DecodeFault fault = DecodeFault.of(failure);
         if (fault != DecodeFault.AMBIGUOUS) return new Verdict(fault, reason);
         String window = record.topic() + "-" + record.partition() + "/" + record.offset() / (2L * radius + 1);
-        Long until = outageUntil.get(window);
-        if (until != null && until - System.nanoTime() > 0) {
+        Kept kept = outages.get(window);
+        if (kept != null && kept.deadline() - System.nanoTime() > 0 && stillFails(kept.failedNeighbour(), decoder)) {
             return new Verdict(DecodeFault.OUTAGE, "its neighbours failed too (looked at less than "
-                    + VERDICT_TTL.toSeconds() + " s ago): " + reason);
+                    + VERDICT_TTL.toSeconds() + " s ago, and offset " + kept.failedNeighbour().offset() + " still fails): " + reason);
         }
-        Verdict verdict = lookAround(record, decoder, reason);
-        if (verdict.fault() == DecodeFault.OUTAGE) outageUntil.put(window, System.nanoTime() + VERDICT_TTL.toNanos());
-        return verdict;
+        outages.remove(window);
+        Look look = lookAround(record, decoder, reason);
+        if (look.failedNeighbour() != null) {
+            outages.put(window, new Kept(System.nanoTime() + VERDICT_TTL.toNanos(), look.failedNeighbour()));
+        }
+        return look.verdict();
     }
 
-    private Verdict lookAround(ConsumerRecord<byte[], byte[]> record, BiFunction<String, byte[], ?> decoder, String reason) {
+    private static boolean stillFails(ConsumerRecord<byte[], byte[]> neighbour, BiFunction<String, byte[], ?> decoder) {
+        try {
+            decoder.apply(neighbour.topic(), neighbour.value());
+            return false;
+        } catch (RuntimeException e) {
+            return true;
+        }
+    }
+
+    private Look lookAround(ConsumerRecord<byte[], byte[]> record, BiFunction<String, byte[], ?> decoder, String reason) {
         TopicPartition tp = new TopicPartition(record.topic(), record.partition());
         int looked = 0, failed = 0;
+        ConsumerRecord<byte[], byte[]> firstFailed = null;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.CLIENT_ID_CONFIG, "outage-guard-" + tp,
@@ -89,18 +111,21 @@ public final class OutageGuard {
                     try {
                         decoder.apply(neighbour.topic(), neighbour.value());
                     } catch (RuntimeException e) {
-                        if (DecodeFault.of(e) == DecodeFault.OUTAGE) return new Verdict(DecodeFault.OUTAGE, DeadLetters.describe(e));
+                        if (DecodeFault.of(e) == DecodeFault.OUTAGE) {
+                            return new Look(new Verdict(DecodeFault.OUTAGE, DeadLetters.describe(e)), neighbour);
+                        }
+                        if (firstFailed == null) firstFailed = neighbour;
                         failed++;
                     }
                 }
             }
         } catch (RuntimeException cannotLook) {
             // Without the neighbours nothing can be told apart, and the broker failing is an outage anyway.
-            return new Verdict(DecodeFault.OUTAGE, "cannot read its neighbours (" + cannotLook + "): " + reason);
+            return new Look(new Verdict(DecodeFault.OUTAGE, "cannot read its neighbours (" + cannotLook + "): " + reason), null);
         }
         String counted = failed + " of its " + looked + " neighbours on " + tp + " fail too";
         return 2 * failed > looked
-                ? new Verdict(DecodeFault.OUTAGE, counted + ": " + reason)
-                : new Verdict(DecodeFault.POISON, reason + " (" + counted + ")");
+                ? new Look(new Verdict(DecodeFault.OUTAGE, counted + ": " + reason), firstFailed)
+                : new Look(new Verdict(DecodeFault.POISON, reason + " (" + counted + ")"), null);
     }
 }
