@@ -10,6 +10,7 @@ import dev.streamparrot.schemas.CheckpointAnnouncement;
 import dev.streamparrot.schemas.Chunk;
 import dev.streamparrot.schemas.DeadLetter;
 import dev.streamparrot.schemas.RejectedFile;
+import dev.streamparrot.schemas.ReplayMarker;
 import dev.streamparrot.schemas.RepositoryRequest;
 import dev.streamparrot.schemas.SourceFile;
 import dev.streamparrot.schemas.Split;
@@ -87,6 +88,7 @@ class RecordsThroughRealClusterTest {
                 TokenIds.pack(ids, TokenEncoding.UINT16_LE), List.of("c/d/y.py", "c/d/z.py")));
         samples.put(Topics.CHECKPOINTS, new CheckpointAnnouncement("run1", 100L, "tok1", 2.5, Math.exp(2.5), "file:///ckpt", "sha", now));
         samples.put(Topics.DEAD_LETTERS, new DeadLetter("t", 0, 5L, "why", "svc", null, ByteBuffer.wrap(new byte[] {1, 2}), now));
+        samples.put(Topics.DEAD_LETTER_REPLAYS, new ReplayMarker(0, 5L, "t", 0, 9L, "why", "someone", now));
         assertEquals(Topics.ALL.size(), samples.size(), "one sample per catalog topic");
 
         try (var producer = new KafkaProducer<byte[], byte[]>(settings.producer("schemas-test"))) {
