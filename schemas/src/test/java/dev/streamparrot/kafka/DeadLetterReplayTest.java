@@ -29,7 +29,6 @@ class DeadLetterReplayTest {
     @Test
     void lettersFromARegistryFaultAreReplayedOnceAndAnAbortedReplayLeavesNothing() throws Exception {
         KafkaSettings settings = new KafkaSettings(RealCluster.bootstrapServers(), RealCluster.registryUrl());
-        RegistryOutageTest.settings = settings;
         SchemaRegistryClient registry = new SchemaRegistryClient(settings.schemaRegistryUrl());
         String topic = "replay-in", other = "replay-other";
         TopicAdmin.ensure(settings.bootstrapServers(), List.of(Topics.DEAD_LETTERS,
@@ -50,7 +49,7 @@ class DeadLetterReplayTest {
                     new SchemaRegistryClient("http://127.0.0.1:" + RealCluster.freePort() + "/apis/ccompat/v7"));
             DeadLetters deadLetters = new DeadLetters("replay-test", registry);
             for (String t : List.of(topic, other)) {
-                for (ConsumerRecord<byte[], byte[]> r : RegistryOutageTest.committed(t)) {
+                for (ConsumerRecord<byte[], byte[]> r : RegistryOutageTest.committed(settings, t)) {
                     try {
                         deadRegistry.deserialize(t, r.value());
                     } catch (RuntimeException e) {
@@ -64,18 +63,18 @@ class DeadLetterReplayTest {
 
         DeadLetterReplay.Result dry = new DeadLetterReplay(settings, "test").run(filter, true);
         assertEquals(12, dry.replayed().size());
-        assertEquals(12, RegistryOutageTest.committed(topic).size(), "a dry run writes nothing");
+        assertEquals(12, RegistryOutageTest.committed(settings, topic).size(), "a dry run writes nothing");
 
         DeadLetterReplay failing = new DeadLetterReplay(settings, "test", batch -> {
             throw new IllegalStateException("killed mid-transaction");
         });
         assertThrows(IllegalStateException.class, () -> failing.run(filter, false));
-        assertEquals(12, RegistryOutageTest.committed(topic).size(), "the aborted replay left nothing in the topic");
+        assertEquals(12, RegistryOutageTest.committed(settings, topic).size(), "the aborted replay left nothing in the topic");
         assertEquals(12, new DeadLetterReplay(settings, "test").run(filter, true).replayed().size(), "and no marker");
 
         DeadLetterReplay.Result replay = new DeadLetterReplay(settings, "test").run(filter, false);
         assertEquals(12, replay.replayed().size());
-        List<ConsumerRecord<byte[], byte[]>> all = RegistryOutageTest.committed(topic);
+        List<ConsumerRecord<byte[], byte[]>> all = RegistryOutageTest.committed(settings, topic);
         List<ConsumerRecord<byte[], byte[]>> replayed = all.subList(12, all.size());
         assertEquals(12, replayed.size());
         List<SourceFile> decoded = new ArrayList<>();
@@ -90,7 +89,7 @@ class DeadLetterReplayTest {
         assertEquals(replay.replayed().get(0).key(), from);
 
         AvroSerde<ReplayMarker> markers = new AvroSerde<>(ReplayMarker.class, registry);
-        Optional<ReplayMarker> marker = RegistryOutageTest.committed(Topics.DEAD_LETTER_REPLAYS.name()).stream()
+        Optional<ReplayMarker> marker = RegistryOutageTest.committed(settings, Topics.DEAD_LETTER_REPLAYS.name()).stream()
                 .filter(r -> new String(r.key(), StandardCharsets.UTF_8).equals(from))
                 .map(r -> markers.deserialize(r.topic(), r.value())).findFirst();
         assertTrue(marker.isPresent());
@@ -101,7 +100,7 @@ class DeadLetterReplayTest {
         DeadLetterReplay.Result again = new DeadLetterReplay(settings, "test").run(filter, false);
         assertEquals(0, again.replayed().size(), "nothing is replayed twice");
         assertEquals(12, again.alreadyReplayed());
-        assertEquals(24, RegistryOutageTest.committed(topic).size());
+        assertEquals(24, RegistryOutageTest.committed(settings, topic).size());
         assertEquals(1, new DeadLetterReplay(settings, "test").run(new DeadLetterReplay.Filter(other, null, null, null), true)
                 .replayed().size(), "the other topic's letter was left alone");
     }

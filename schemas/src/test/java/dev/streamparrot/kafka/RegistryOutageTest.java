@@ -229,8 +229,12 @@ class RegistryOutageTest {
                 .filter(letter -> letter.getTopic().equals(topic)).toList();
     }
 
+    private static List<ConsumerRecord<byte[], byte[]>> committed(String topic) {
+        return committed(settings, topic);
+    }
+
     /** Every committed record of a one-partition topic now. */
-    static List<ConsumerRecord<byte[], byte[]>> committed(String topic) {
+    static List<ConsumerRecord<byte[], byte[]>> committed(KafkaSettings settings, String topic) {
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         try (var consumer = new KafkaConsumer<byte[], byte[]>(settings.consumer("check-" + System.nanoTime()))) {
             TopicPartition tp = new TopicPartition(topic, 0);
