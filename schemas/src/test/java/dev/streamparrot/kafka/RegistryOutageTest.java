@@ -7,6 +7,7 @@ import dev.streamparrot.schemas.RepositoryRequest;
 import dev.streamparrot.schemas.SourceFile;
 import dev.streamparrot.testkit.RealCluster;
 import dev.streamparrot.testkit.RegistryServer;
+import dev.streamparrot.testkit.TcpRelay;
 import dev.streamparrot.topics.Topic;
 import dev.streamparrot.topics.Topics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -75,7 +76,7 @@ class RegistryOutageTest {
         String topic = "outage-plain";
         List<SourceFile> written = writeGood(topic, 30, null);
         String breaker = DeadLetteringDecoder.breakerName("outage-test", topic);
-        try (Relay relay = new Relay(wiped.port());
+        try (TcpRelay relay = new TcpRelay(wiped.port());
              var producer = new KafkaProducer<byte[], byte[]>(settings.producer("outage-plain-letters"))) {
             var viaRelay = new SchemaRegistryClient("http://127.0.0.1:" + relay.port() + "/apis/ccompat/v7");
             var decoder = new DeadLetteringDecoder<>(new AvroSerde<>(SourceFile.class, viaRelay),
@@ -131,7 +132,7 @@ class RegistryOutageTest {
         TopicAdmin.ensure(settings.bootstrapServers(), List.of(new Topic(out, 1, "delete", "-", SourceFile.class)), (short) 1);
         List<SourceFile> written = writeGood(in, 20, null);
         String breaker = DeadLetteringDecoder.breakerName("outage-streams-app", in);
-        try (Relay relay = new Relay(wiped.port())) {
+        try (TcpRelay relay = new TcpRelay(wiped.port())) {
             String relayUrl = "http://127.0.0.1:" + relay.port() + "/apis/ccompat/v7";
             AvroSerde<SourceFile> serde = new AvroSerde<>(SourceFile.class, new SchemaRegistryClient(relayUrl));
             StreamsBuilder builder = new StreamsBuilder();

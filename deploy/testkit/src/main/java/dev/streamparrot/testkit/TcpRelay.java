@@ -1,4 +1,4 @@
-package dev.streamparrot.kafka;
+package dev.streamparrot.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,12 +14,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * way a test points a client's fixed registry URL at another real registry (or at nothing) and back.
  * Switching drops the open connections, so pooled HTTP connections cannot keep talking to the old target.
  */
-final class Relay implements AutoCloseable {
+public final class TcpRelay implements AutoCloseable {
     private final ServerSocket server;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile int target;
 
-    Relay(int target) throws IOException {
+    public TcpRelay(int target) throws IOException {
         this.target = target;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(this::accept, "relay-" + server.getLocalPort());
@@ -27,14 +27,14 @@ final class Relay implements AutoCloseable {
         acceptor.start();
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
     /** Later connections go to this port; open ones are closed. */
-    void switchTo(int port) {
+    public void switchTo(int port) {
         target = port;
-        open.forEach(Relay::closeQuietly);
+        open.forEach(TcpRelay::closeQuietly);
         open.clear();
     }
 
