@@ -12,7 +12,10 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Asks the broker and the schema registry whether they answer; what each service's health check reports. */
+/**
+ * Asks the broker and the schema registry whether they answer, and lists the process's open
+ * {@link Breakers} (readers paused by an outage): what each service's health check reports.
+ */
 public final class ClusterProbe {
     private ClusterProbe() {}
 
@@ -41,6 +44,8 @@ public final class ClusterProbe {
             registryUp = false;
             details.put("schemaRegistry", settings.schemaRegistryUrl() + " unreachable: " + e);
         }
-        return new Result(kafkaUp && registryUp, details);
+        Map<String, String> breakers = Breakers.open();
+        if (!breakers.isEmpty()) details.put("breakers", breakers);
+        return new Result(kafkaUp && registryUp && breakers.isEmpty(), details);
     }
 }

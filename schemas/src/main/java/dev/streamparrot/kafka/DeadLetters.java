@@ -21,12 +21,21 @@ public final class DeadLetters {
         this.serde = new AvroSerde<>(DeadLetter.class, registry);
     }
 
+    /** The service named in its letters; also what its breakers are named after. */
+    public String service() {
+        return service;
+    }
+
     public DeadLetter letter(String topic, int partition, long offset, byte[] key, byte[] value, Throwable reason) {
+        return letter(topic, partition, offset, key, value, describe(reason));
+    }
+
+    public DeadLetter letter(String topic, int partition, long offset, byte[] key, byte[] value, String reason) {
         return DeadLetter.newBuilder()
                 .setTopic(topic)
                 .setPartition(partition)
                 .setOffset(offset)
-                .setReason(describe(reason))
+                .setReason(reason)
                 .setService(service)
                 .setOriginalKey(key == null ? null : ByteBuffer.wrap(key))
                 .setOriginalValue(value == null ? null : ByteBuffer.wrap(value))
@@ -34,9 +43,8 @@ public final class DeadLetters {
                 .build();
     }
 
-    public ProducerRecord<byte[], byte[]> record(ConsumerRecord<byte[], byte[]> poison, Throwable reason) {
-        DeadLetter letter = letter(poison.topic(), poison.partition(), poison.offset(), poison.key(), poison.value(), reason);
-        return record(letter);
+    public ProducerRecord<byte[], byte[]> record(ConsumerRecord<byte[], byte[]> poison, String reason) {
+        return record(letter(poison.topic(), poison.partition(), poison.offset(), poison.key(), poison.value(), reason));
     }
 
     public ProducerRecord<byte[], byte[]> record(DeadLetter letter) {

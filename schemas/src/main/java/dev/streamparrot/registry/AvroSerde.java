@@ -75,6 +75,10 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         try {
             reader = readers.computeIfAbsent(id, k -> new SpecificDatumReader<>(registry.schemaById(k), readerSchema));
         } catch (SchemaRegistryException e) {
+            if (e.status() == 0 || e.status() >= 500) {
+                throw new SchemaRegistryException(e.status(), "cannot look up schema id " + id + " of a record on " + topic
+                        + ": " + e.getMessage(), e);
+            }
             throw new WireFormatException("record on " + topic + " names schema id " + id
                     + " which the registry does not know: " + e.getMessage(), e);
         }
@@ -82,9 +86,17 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         try {
             return reader.read(null, decoder);
         } catch (IOException | RuntimeException e) {
+            // The id may have meant another schema (a registry that lost its data): ask the registry again next time.
+            forget(id);
             throw new SerializationException("cannot read " + type.getSimpleName() + " (schema id " + id + ") from "
                     + topic + ": " + e, e);
         }
+    }
+
+    /** Drops what this serde and its registry client cached for a schema id, so the next record asks the registry. */
+    public void forget(int id) {
+        readers.remove(id);
+        registry.forget(id);
     }
 
     @Override

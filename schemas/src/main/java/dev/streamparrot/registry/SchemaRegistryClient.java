@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A small client of the Confluent Schema Registry REST API: the part a serializer needs. Works with any
  * registry that speaks it (Confluent, Apicurio's {@code /apis/ccompat/v7}, Karapace, Redpanda).
- * Thread-safe; ids and schemas are cached forever since the registry never changes what an id means.
+ * Thread-safe; ids and schemas are cached, since a healthy registry never changes what an id means ({@link #forget}
+ * drops one whose records stopped decoding, for a registry that lost its data).
  */
 public final class SchemaRegistryClient {
     private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
@@ -84,6 +85,11 @@ public final class SchemaRegistryClient {
             JsonNode reply = send("GET", "schemas/ids/" + missing, null, null);
             return new Schema.Parser().parse(reply.get("schema").asText());
         });
+    }
+
+    /** Drops the cached schema of an id; the next {@link #schemaById} asks the registry (one that lost its data may answer differently). */
+    public void forget(int id) {
+        schemasById.remove(id);
     }
 
     public void setCompatibility(String subject, String level) {

@@ -4,6 +4,7 @@ import dev.streamparrot.schemas.CheckpointAnnouncement;
 import dev.streamparrot.schemas.Chunk;
 import dev.streamparrot.schemas.DeadLetter;
 import dev.streamparrot.schemas.RejectedFile;
+import dev.streamparrot.schemas.ReplayMarker;
 import dev.streamparrot.schemas.RepositoryRequest;
 import dev.streamparrot.schemas.RepositoryState;
 import dev.streamparrot.schemas.SourceFile;
@@ -50,9 +51,13 @@ public final class Topics {
             new Topic("checkpoints", 1, "delete", "run id/step", CheckpointAnnouncement.class);
     public static final Topic DEAD_LETTERS =
             new Topic("dead-letters", 1, "delete", "original topic", DeadLetter.class);
+    /** Which dead letters were re-published (replay-dead-letters), so none is replayed twice. */
+    public static final Topic DEAD_LETTER_REPLAYS =
+            new Topic("dead-letter-replays", 1, "compact", "dead-letters/<partition>/<offset>", ReplayMarker.class);
 
-    public static final List<Topic> ALL = List.of(REPO_REQUESTS, REPO_STATE, INGEST_CANDIDATES, SOURCE_FILES, REJECTED_FILES, TOKENIZER_RELEASES,
-            TOKENIZER_ACTIVATIONS, TOKEN_IDS, CHUNKS_TRAIN, CHUNKS_VALID, CHECKPOINTS, DEAD_LETTERS);
+    public static final List<Topic> ALL = List.of(REPO_REQUESTS, REPO_STATE, INGEST_CANDIDATES, SOURCE_FILES, REJECTED_FILES,
+            TOKENIZER_RELEASES, TOKENIZER_ACTIVATIONS, TOKEN_IDS, CHUNKS_TRAIN, CHUNKS_VALID, CHECKPOINTS, DEAD_LETTERS,
+            DEAD_LETTER_REPLAYS);
 
     public static Topic byName(String name) {
         return ALL.stream().filter(t -> t.name().equals(name)).findFirst()

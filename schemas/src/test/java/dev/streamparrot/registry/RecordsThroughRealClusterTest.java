@@ -4,11 +4,13 @@ import dev.streamparrot.kafka.DeadLetterHandler;
 import dev.streamparrot.kafka.DeadLetteringDecoder;
 import dev.streamparrot.kafka.DeadLetters;
 import dev.streamparrot.kafka.KafkaSettings;
+import dev.streamparrot.kafka.OutageGuard;
 import dev.streamparrot.kafka.TopicAdmin;
 import dev.streamparrot.schemas.CheckpointAnnouncement;
 import dev.streamparrot.schemas.Chunk;
 import dev.streamparrot.schemas.DeadLetter;
 import dev.streamparrot.schemas.RejectedFile;
+import dev.streamparrot.schemas.ReplayMarker;
 import dev.streamparrot.schemas.RepositoryRequest;
 import dev.streamparrot.schemas.RepositoryState;
 import dev.streamparrot.schemas.SourceFile;
@@ -89,6 +91,7 @@ class RecordsThroughRealClusterTest {
                 TokenIds.pack(ids, TokenEncoding.UINT16_LE), List.of("c/d/y.py", "c/d/z.py")));
         samples.put(Topics.CHECKPOINTS, new CheckpointAnnouncement("run1", 100L, "tok1", 2.5, Math.exp(2.5), "file:///ckpt", "sha", now));
         samples.put(Topics.DEAD_LETTERS, new DeadLetter("t", 0, 5L, "why", "svc", null, ByteBuffer.wrap(new byte[] {1, 2}), now));
+        samples.put(Topics.DEAD_LETTER_REPLAYS, new ReplayMarker(0, 5L, "t", 0, 9L, "why", "someone", now));
         assertEquals(Topics.ALL.size(), samples.size(), "one sample per catalog topic");
 
         try (var producer = new KafkaProducer<byte[], byte[]>(settings.producer("schemas-test"))) {
@@ -141,7 +144,8 @@ class RecordsThroughRealClusterTest {
             producer.send(new ProducerRecord<>(topic, notWireFormat)).get();
             producer.send(new ProducerRecord<>(topic, serde.serialize(topic, good))).get();
 
-            var decoder = new DeadLetteringDecoder<>(serde, new DeadLetters("schemas-test", registry), producer);
+            var decoder = new DeadLetteringDecoder<>(serde, new DeadLetters("schemas-test", registry), producer,
+                    new OutageGuard(settings.bootstrapServers()));
             List<SourceFile> decoded = new ArrayList<>();
             for (var record : readAll(topic, 3)) decoder.decode(record).ifPresent(decoded::add);
             assertEquals(List.of(good), decoded, "the consumer went past both poison records");

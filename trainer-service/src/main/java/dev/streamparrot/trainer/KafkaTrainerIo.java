@@ -3,6 +3,7 @@ package dev.streamparrot.trainer;
 import dev.streamparrot.kafka.DeadLetteringDecoder;
 import dev.streamparrot.kafka.DeadLetters;
 import dev.streamparrot.kafka.KafkaSettings;
+import dev.streamparrot.kafka.OutageGuard;
 import dev.streamparrot.kafka.TopicAdmin;
 import dev.streamparrot.registry.AvroSerde;
 import dev.streamparrot.registry.SchemaRegistryClient;
@@ -51,10 +52,10 @@ final class KafkaTrainerIo implements AutoCloseable {
         this.producer = new KafkaProducer<>(kafka.producer(SERVICE + "-" + settings.runId()));
         AvroSerde<Chunk> chunks = new AvroSerde<>(Chunk.class, registry);
         DeadLetters deadLetters = new DeadLetters(SERVICE, registry);
-        DeadLetteringDecoder<Chunk> decoder = new DeadLetteringDecoder<>(chunks, deadLetters, producer);
-        this.train = new KafkaChunkSource(Topics.CHUNKS_TRAIN.name(), kafka.consumer(settings.groupId()), chunks, decoder);
-        this.validation = new KafkaChunkSource(Topics.CHUNKS_VALID.name(), kafka.consumer(settings.groupId() + "-eval"),
-                chunks, decoder);
+        DeadLetteringDecoder<Chunk> decoder = new DeadLetteringDecoder<>(chunks, deadLetters, producer,
+                new OutageGuard(kafka.bootstrapServers()));
+        this.train = new KafkaChunkSource(Topics.CHUNKS_TRAIN.name(), kafka.consumer(settings.groupId()), decoder);
+        this.validation = new KafkaChunkSource(Topics.CHUNKS_VALID.name(), kafka.consumer(settings.groupId() + "-eval"), decoder);
         ValidationChunks valid = new ValidationChunks(validation);
         AvroSerde<CheckpointAnnouncement> announcements = new AvroSerde<>(CheckpointAnnouncement.class, registry);
         this.io = new Trainer.Io(train, valid,

@@ -1,5 +1,6 @@
 package dev.streamparrot.trainer;
 
+import dev.streamparrot.kafka.Breakers;
 import dev.streamparrot.testkit.RealCluster;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -15,7 +16,10 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The service starts against the real broker and registry, reports healthy, and exports Prometheus metrics. */
+/**
+ * The service starts against the real broker and registry, reports healthy (DOWN with the reason while a
+ * reader's breaker is open), and exports Prometheus metrics.
+ */
 @ExtendWith(RealCluster.class)
 class TrainerServiceHealthTest {
     @Test
@@ -32,6 +36,23 @@ class TrainerServiceHealthTest {
             assertEquals(200, health.statusCode(), health.body());
             assertTrue(health.body().contains("\"status\":\"UP\""), health.body());
             assertTrue(health.body().contains(RealCluster.bootstrapServers()), health.body());
+
+            // A reader paused by a schema registry outage makes the service DOWN, with the reason, until it closes.
+            String breaker = "trainer-service reading chunks-train";
+            Breakers.trip(breaker, "registry forgot schema id 7", null);
+            try {
+                HttpResponse<String> down = http.send(HttpRequest.newBuilder(URI.create(server.getURL() + "/health")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(503, down.statusCode(), down.body());
+                assertTrue(down.body().contains("\"status\":\"DOWN\""), down.body());
+                assertTrue(down.body().contains(breaker) && down.body().contains("registry forgot schema id 7"), down.body());
+            } finally {
+                Breakers.close(breaker);
+            }
+            HttpResponse<String> up = http.send(HttpRequest.newBuilder(URI.create(server.getURL() + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, up.statusCode(), up.body());
+
             HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(server.getURL() + "/prometheus")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, metrics.statusCode());

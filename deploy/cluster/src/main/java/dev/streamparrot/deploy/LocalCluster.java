@@ -1,5 +1,6 @@
 package dev.streamparrot.deploy;
 
+import dev.streamparrot.kafka.DeadLetterReplay;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.TopicAdmin;
 import dev.streamparrot.registry.SchemaRegistryClient;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -26,7 +28,8 @@ import java.util.concurrent.Callable;
  * services, all on 127.0.0.1, with their data under {@code .local/} of the checkout.
  */
 @Command(name = "streamparrot", mixinStandardHelpOptions = true,
-        subcommands = {LocalCluster.Up.class, LocalCluster.Status.class, LocalCluster.Stop.class, LocalCluster.CreateTopics.class},
+        subcommands = {LocalCluster.Up.class, LocalCluster.Status.class, LocalCluster.Stop.class, LocalCluster.CreateTopics.class,
+                LocalCluster.ReplayDeadLetters.class},
         description = "Runs StreamParrot on this machine: broker, schema registry and services on 127.0.0.1.")
 public final class LocalCluster {
 
@@ -246,6 +249,35 @@ public final class LocalCluster {
             List<String> created = TopicAdmin.ensure(bootstrapServers, Topics.ALL, replicationFactor);
             spec.commandLine().getOut().printf("%d topics in the catalog, created now: %s%n", Topics.ALL.size(), created);
             spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "replay-dead-letters",
+            description = "Re-publishes dead letters to their original topics after a fix, exactly once, and marks them replayed.")
+    static final class ReplayDeadLetters implements Callable<Integer> {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @Option(names = "--bootstrap-servers", defaultValue = KafkaSettings.LOCAL_BOOTSTRAP) String bootstrapServers;
+        @Option(names = "--schema-registry-url", defaultValue = KafkaSettings.LOCAL_REGISTRY) String registryUrl;
+        @Option(names = "--topic", description = "only letters from this original topic") String topic;
+        @Option(names = "--since", description = "only letters dead-lettered at or after this ISO instant") Instant since;
+        @Option(names = "--until", description = "only letters dead-lettered before this ISO instant") Instant until;
+        @Option(names = "--reason-contains", description = "only letters whose reason contains this text") String reasonContains;
+        @Option(names = "--dry-run", description = "list what would be replayed; write nothing") boolean dryRun;
+
+        @Override
+        public Integer call() {
+            var out = spec.commandLine().getOut();
+            DeadLetterReplay.Result result = new DeadLetterReplay(new KafkaSettings(bootstrapServers, registryUrl),
+                    System.getProperty("user.name") + " (replay-dead-letters)")
+                    .run(new DeadLetterReplay.Filter(topic, since, until, reasonContains), dryRun);
+            for (DeadLetterReplay.Letter l : result.replayed()) {
+                out.printf("%s -> %s-%d (dead-lettered %s by %s: %s)%n", l.key(), l.letter().getTopic(), l.letter().getPartition(),
+                        l.letter().getFailedAt(), l.letter().getService(), l.letter().getReason());
+            }
+            out.printf("%s %d dead letters; %d matching were replayed before; %d unreadable%n", dryRun ? "would replay" : "replayed",
+                    result.replayed().size(), result.alreadyReplayed(), result.unreadable());
+            out.flush();
             return 0;
         }
     }

@@ -3,6 +3,8 @@ package dev.streamparrot.inference.service;
 import dev.streamparrot.kafka.DeadLetteringDecoder;
 import dev.streamparrot.kafka.DeadLetters;
 import dev.streamparrot.kafka.KafkaSettings;
+import dev.streamparrot.kafka.OutageGuard;
+import dev.streamparrot.kafka.SchemaOutageException;
 import dev.streamparrot.registry.AvroSerde;
 import dev.streamparrot.registry.SchemaRegistryClient;
 import dev.streamparrot.schemas.CheckpointAnnouncement;
@@ -30,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * committed): each replica must load every checkpoint, which a shared group would split between them.
  * At start it looks back a few records for the newest; with a pin it reads from the beginning and
  * loads only the pinned checkpoint. Loading runs on this thread, so requests keep being served by
- * the old model meanwhile; a checkpoint that fails its checksum or does not load is skipped.
+ * the old model meanwhile; a checkpoint that fails its checksum or does not load is skipped. A schema
+ * registry outage dead-letters no announcement: the follower stays at it and retries with backoff.
  */
 public final class CheckpointFollower implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointFollower.class);
@@ -64,7 +67,7 @@ public final class CheckpointFollower implements AutoCloseable {
         this.onRejected = onRejected;
         this.deadLetterProducer = new KafkaProducer<>(settings.producer("inference-service-dead-letters"));
         this.decoder = new DeadLetteringDecoder<>(new AvroSerde<>(CheckpointAnnouncement.class, registry),
-                new DeadLetters("inference-service", registry), deadLetterProducer);
+                new DeadLetters("inference-service", registry), deadLetterProducer, new OutageGuard(settings.bootstrapServers()));
         Map<String, Object> config = settings.consumer("unused");
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, "inference-checkpoint-follower");
@@ -111,11 +114,22 @@ public final class CheckpointFollower implements AutoCloseable {
         while (!closed) {
             ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofSeconds(1));
             CheckpointAnnouncement newest = null;
-            for (ConsumerRecord<byte[], byte[]> record : records) {
-                Optional<CheckpointAnnouncement> a = decoder.decode(record);
-                if (a.isPresent() && wanted(a.get())) newest = a.get();
+            SchemaOutageException outage = null;
+            for (TopicPartition tp : records.partitions()) {
+                for (ConsumerRecord<byte[], byte[]> record : records.records(tp)) {
+                    Optional<CheckpointAnnouncement> a;
+                    try {
+                        a = decoder.decode(record);
+                    } catch (SchemaOutageException e) {
+                        consumer.seek(tp, record.offset()); // not past it: read it again once the outage clears
+                        outage = e;
+                        break;
+                    }
+                    if (a.isPresent() && wanted(a.get())) newest = a.get();
+                }
             }
             if (newest != null) load(newest);
+            if (outage != null) outage.awaitRetry();
         }
     }
 

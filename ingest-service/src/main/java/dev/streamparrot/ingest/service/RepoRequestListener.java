@@ -3,6 +3,8 @@ package dev.streamparrot.ingest.service;
 import dev.streamparrot.kafka.DeadLetteringDecoder;
 import dev.streamparrot.kafka.DeadLetters;
 import dev.streamparrot.kafka.KafkaSettings;
+import dev.streamparrot.kafka.OutageGuard;
+import dev.streamparrot.kafka.SchemaOutageException;
 import dev.streamparrot.registry.AvroSerde;
 import dev.streamparrot.registry.SchemaRegistryClient;
 import dev.streamparrot.schemas.RepositoryRequest;
@@ -11,6 +13,7 @@ import io.micronaut.context.annotation.Context;
 import jakarta.annotation.PreDestroy;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +21,10 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.List;
 
-/** Hands each request from the repo-requests topic to the tracker; poison requests become dead letters. */
+/**
+ * Hands each request from the repo-requests topic to the tracker; poison requests become dead letters. A
+ * schema registry outage dead-letters nothing: the listener stays at the request and retries with backoff.
+ */
 @Context
 final class RepoRequestListener implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(RepoRequestListener.class);
@@ -34,7 +40,7 @@ final class RepoRequestListener implements Runnable {
         this.consumer = new KafkaConsumer<>(settings.consumer("ingest-service"));
         this.deadLetterProducer = new KafkaProducer<>(settings.producer("ingest-dead-letters"));
         this.decoder = new DeadLetteringDecoder<>(new AvroSerde<>(RepositoryRequest.class, registry),
-                new DeadLetters("ingest-service", registry), deadLetterProducer);
+                new DeadLetters("ingest-service", registry), deadLetterProducer, new OutageGuard(settings.bootstrapServers()));
         thread.setDaemon(true);
         thread.start();
     }
@@ -45,10 +51,20 @@ final class RepoRequestListener implements Runnable {
             consumer.subscribe(List.of(Topics.REPO_REQUESTS.name()));
             while (running) {
                 var records = consumer.poll(Duration.ofMillis(500));
-                for (var record : records) {
-                    decoder.decode(record).ifPresent(this::handOver);
+                SchemaOutageException outage = null;
+                for (TopicPartition tp : records.partitions()) {
+                    for (var record : records.records(tp)) {
+                        try {
+                            decoder.decode(record).ifPresent(this::handOver);
+                        } catch (SchemaOutageException e) {
+                            consumer.seek(tp, record.offset()); // the commit below then stops before it
+                            outage = e;
+                            break;
+                        }
+                    }
                 }
                 if (!records.isEmpty()) consumer.commitSync();
+                if (outage != null) outage.awaitRetry();
             }
         } catch (WakeupException stopping) {
             // close() woke the consumer

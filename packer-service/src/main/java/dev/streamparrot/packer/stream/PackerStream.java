@@ -1,5 +1,6 @@
 package dev.streamparrot.packer.stream;
 
+import dev.streamparrot.kafka.DeadLetterHandler;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.TopicAdmin;
 import dev.streamparrot.registry.SchemaRegistryClient;
@@ -52,6 +53,8 @@ public final class PackerStream implements AutoCloseable {
         props.putAll(streamsOverrides);
         this.streams = new KafkaStreams(topology, props);
         streams.setStateListener((now, before) -> LOG.info("%s stream %s -> %s".formatted("packer", before, now)));
+        // A schema registry outage stops a stream thread without dead-lettering; a new one resumes from the last commit.
+        streams.setUncaughtExceptionHandler(DeadLetterHandler.replaceThreadOnOutage("packer"));
     }
 
     public PackerStream start() {

@@ -1,5 +1,6 @@
 package dev.streamparrot.tokenize.stream;
 
+import dev.streamparrot.kafka.DeadLetterHandler;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.TopicAdmin;
 import dev.streamparrot.registry.SchemaRegistryClient;
@@ -61,6 +62,8 @@ public final class TokenizeStream implements AutoCloseable {
         props.putAll(streamsOverrides);
         this.streams = new KafkaStreams(topology, props);
         streams.setStateListener((now, before) -> LOG.info("%s stream %s -> %s".formatted("tokenize", before, now)));
+        // A schema registry outage stops a stream thread without dead-lettering; a new one resumes from the last commit.
+        streams.setUncaughtExceptionHandler(DeadLetterHandler.replaceThreadOnOutage("tokenize"));
         this.starter = new Thread(this::startWhenActivated, "tokenize-starter");
         starter.setDaemon(true);
     }

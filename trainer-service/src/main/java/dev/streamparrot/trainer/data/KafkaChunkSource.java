@@ -1,9 +1,10 @@
 package dev.streamparrot.trainer.data;
 
 import dev.streamparrot.kafka.DeadLetteringDecoder;
-import dev.streamparrot.registry.AvroSerde;
+import dev.streamparrot.kafka.SchemaOutageException;
 import dev.streamparrot.schemas.Chunk;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.PartitionInfo;
@@ -24,21 +25,19 @@ import java.util.stream.Collectors;
  * (not subscribed): the dataset decides the order in which partitions are merged, and a rebalance must not
  * take a partition away mid-epoch. The group's committed offsets show how far training has read.
  * Undecodable records go to the dead-letter topic here and never reach the dataset; once each, although
- * every epoch reads them again.
+ * every epoch reads them again. An outage (the registry unreachable, or one that lost its data) dead-letters
+ * nothing: the partition stays at the failing record, retried with backoff, so training waits.
  */
 public final class KafkaChunkSource implements ChunkSource {
     private final String topic;
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final AvroSerde<Chunk> serde;
     private final DeadLetteringDecoder<Chunk> decoder;
     private final Map<Integer, TopicPartition> partitions = new TreeMap<>();
     private final Map<Integer, Long> decodedUpTo = new TreeMap<>(); // per partition: records below were seen before
 
-    public KafkaChunkSource(String topic, Map<String, Object> consumerConfig, AvroSerde<Chunk> serde,
-                            DeadLetteringDecoder<Chunk> decoder) {
+    public KafkaChunkSource(String topic, Map<String, Object> consumerConfig, DeadLetteringDecoder<Chunk> decoder) {
         this.topic = topic;
         this.consumer = new KafkaConsumer<>(consumerConfig);
-        this.serde = serde;
         this.decoder = decoder;
         List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
         if (infos == null || infos.isEmpty()) {
@@ -82,22 +81,28 @@ public final class KafkaChunkSource implements ChunkSource {
         consumer.pause(pause);
         consumer.resume(resume);
         List<ChunkRecord> out = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(timeout)) {
-            decode(r).ifPresent(chunk -> out.add(new ChunkRecord(r.partition(), r.offset(), chunk)));
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(timeout);
+        SchemaOutageException outage = null;
+        for (TopicPartition tp : records.partitions()) {
+            for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
+                try {
+                    decode(r).ifPresent(chunk -> out.add(new ChunkRecord(r.partition(), r.offset(), chunk)));
+                } catch (SchemaOutageException e) {
+                    consumer.seek(tp, r.offset()); // paused here: the dataset waits for this partition's next record
+                    outage = e;
+                    break;
+                }
+            }
         }
+        if (outage != null) outage.awaitRetry();
         return out;
     }
 
     private Optional<Chunk> decode(ConsumerRecord<byte[], byte[]> r) {
-        if (r.offset() >= decodedUpTo.getOrDefault(r.partition(), 0L)) {
-            decodedUpTo.put(r.partition(), r.offset() + 1);
-            return decoder.decode(r);
-        }
-        try {
-            return Optional.ofNullable(serde.deserialize(r.topic(), r.value()));
-        } catch (RuntimeException deadLetteredBefore) {
-            return Optional.empty();
-        }
+        if (r.offset() < decodedUpTo.getOrDefault(r.partition(), 0L)) return decoder.decodeAgain(r);
+        Optional<Chunk> chunk = decoder.decode(r);
+        decodedUpTo.put(r.partition(), r.offset() + 1);
+        return chunk;
     }
 
     @Override

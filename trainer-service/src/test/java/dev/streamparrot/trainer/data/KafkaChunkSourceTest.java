@@ -3,6 +3,7 @@ package dev.streamparrot.trainer.data;
 import dev.streamparrot.kafka.DeadLetteringDecoder;
 import dev.streamparrot.kafka.DeadLetters;
 import dev.streamparrot.kafka.KafkaSettings;
+import dev.streamparrot.kafka.OutageGuard;
 import dev.streamparrot.kafka.TopicAdmin;
 import dev.streamparrot.registry.AvroSerde;
 import dev.streamparrot.registry.SchemaRegistryClient;
@@ -42,23 +43,24 @@ class KafkaChunkSourceTest {
                 producer.send(new ProducerRecord<>(topic, p, null, serde.serialize(topic, FakeChunkSource.chunk("tok", ids)))).get();
                 if (k == 33) producer.send(new ProducerRecord<>(topic, 1, null, "poison".getBytes(StandardCharsets.UTF_8))).get();
             }
-            DeadLetteringDecoder<Chunk> decoder = new DeadLetteringDecoder<>(serde, new DeadLetters("trainer-test", registry), producer);
+            DeadLetteringDecoder<Chunk> decoder = new DeadLetteringDecoder<>(serde, new DeadLetters("trainer-test", registry), producer,
+                    new OutageGuard(kafka.bootstrapServers()));
             ChunkDataset.Settings settings = new ChunkDataset.Settings(3, 4, 10, 7, AtEnd.NEW_EPOCH);
 
             List<int[][]> uninterrupted = new ArrayList<>();
-            try (ChunkSource source = new KafkaChunkSource(topic, kafka.consumer("g1"), serde, decoder)) {
+            try (ChunkSource source = new KafkaChunkSource(topic, kafka.consumer("g1"), decoder)) {
                 ChunkDataset ds = new ChunkDataset(source, settings, null, null, (r, why) -> {});
                 for (int i = 0; i < 60; i++) uninterrupted.add(ds.nextBatch());
                 assertTrue(ds.epoch() >= 2, "crossed epochs: " + ds.epoch());
             }
             DataState saved;
-            try (ChunkSource source = new KafkaChunkSource(topic, kafka.consumer("g2"), serde, decoder)) {
+            try (ChunkSource source = new KafkaChunkSource(topic, kafka.consumer("g2"), decoder)) {
                 ChunkDataset ds = new ChunkDataset(source, settings, null, null, (r, why) -> {});
                 for (int i = 0; i < 25; i++) assertArrayEquals(uninterrupted.get(i), ds.nextBatch(), "batch " + i);
                 saved = ds.state();
                 source.commit(saved.next());
             }
-            try (ChunkSource source = new KafkaChunkSource(topic, kafka.consumer("g2"), serde, decoder)) {
+            try (ChunkSource source = new KafkaChunkSource(topic, kafka.consumer("g2"), decoder)) {
                 ChunkDataset ds = new ChunkDataset(source, settings, null, saved, (r, why) -> {});
                 for (int i = 25; i < 60; i++) {
                     int[][] batch = ds.nextBatch();
