@@ -1,6 +1,8 @@
 package dev.streamparrot.ingest.service;
 
 import dev.streamparrot.kafka.DeadLetteringDecoder;
+import dev.streamparrot.kafka.OutageGuard;
+import dev.streamparrot.kafka.SchemaOutageException;
 import dev.streamparrot.kafka.DeadLetters;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.TopicAdmin;
@@ -45,7 +47,7 @@ public final class RepoStateTopic implements AutoCloseable {
     /** Every repository's latest state, read from the beginning of the topic to its end as of now. */
     public Collection<RepoState> load() {
         Map<String, RepoState> states = new LinkedHashMap<>();
-        var decoder = new DeadLetteringDecoder<>(serde, deadLetters, producer);
+        var decoder = new DeadLetteringDecoder<>(serde, deadLetters, producer, new OutageGuard(settings.bootstrapServers()));
         try (var consumer = new KafkaConsumer<byte[], byte[]>(settings.consumer("ingest-repo-state-loader"))) {
             List<TopicPartition> partitions = consumer.partitionsFor(TOPIC).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
@@ -53,12 +55,19 @@ public final class RepoStateTopic implements AutoCloseable {
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                // One partition (the catalog's): on a registry outage, go back to the record and wait, losing no state.
                 for (var record : consumer.poll(Duration.ofMillis(200))) {
                     String id = new String(record.key(), StandardCharsets.UTF_8);
                     if (record.value() == null) {
                         states.remove(id); // a tombstone: the repository is no longer tracked
-                    } else {
+                        continue;
+                    }
+                    try {
                         decoder.decode(record).ifPresent(state -> states.put(id, Records.repoState(state)));
+                    } catch (SchemaOutageException outage) {
+                        consumer.seek(new TopicPartition(record.topic(), record.partition()), record.offset());
+                        outage.awaitRetry();
+                        break;
                     }
                 }
             }
