@@ -92,14 +92,14 @@ class WholeClusterRestartTest {
             assertEquals(servicePids, cluster.pids(SERVICES), "no service was restarted: each recovered by itself");
 
             // 4. SIGKILL of every process at once, then up again
-            cluster.awaitStable(Topics.CHUNKS_TRAIN);
+            cluster.awaitDrained();
             cluster.kill9All();
             cluster.up();
             cluster.assertEveryRecordDecodes();
             long afterKill = cluster.awaitCheckpointAfter(resumed);
             System.out.printf("after kill -9 of everything the trainer went on to step %d%n", afterKill);
 
-            cluster.awaitStable(Topics.CHUNKS_TRAIN);
+            cluster.awaitDrained();
             cluster.assertExactlyOnce(release.group(1));
         } finally {
             cluster.stop();
@@ -129,6 +129,7 @@ class WholeClusterRestartTest {
         final String[] options;
         final KafkaSettings settings;
         final Supervisor supervisor;
+        long lastUp;
         final int servicePortBase;
 
         /** @param extraOptions more options of `up`, e.g. {@code --set SERVICE:KEY=VALUE} */
@@ -161,6 +162,7 @@ class WholeClusterRestartTest {
         void up() {
             String out = run("up", "--no-job");
             System.out.println(out);
+            lastUp = System.nanoTime();
         }
 
         void stop() {
@@ -230,14 +232,26 @@ class WholeClusterRestartTest {
                     + Supervisor.tail(supervisor.log("trainer"), 30));
         }
 
-        void awaitStable(Topic topic) throws InterruptedException {
-            long last = -1;
-            for (int quiet = 0; quiet < 3; ) {
-                long now = TopicCounts.count(settings, List.of(topic)).get(topic.name());
-                quiet = now == last ? quiet + 1 : 0;
+        /**
+         * Waits until the stages have caught up: every source file has its token ids and the chunk topics stopped
+         * growing. A stage restarted after a SIGKILL gets its partitions back only when the killed member's
+         * session has expired (Kafka's 45 s default), so nothing moves for that long after an `up`.
+         */
+        void awaitDrained() throws InterruptedException {
+            long sessionExpired = lastUp + Duration.ofSeconds(50).toNanos();
+            while (System.nanoTime() < sessionExpired) Thread.sleep(1000);
+            List<Topic> stages = List.of(Topics.SOURCE_FILES, Topics.TOKEN_IDS, Topics.CHUNKS_TRAIN, Topics.CHUNKS_VALID);
+            long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+            Map<String, Long> last = Map.of();
+            for (int quiet = 0; System.nanoTime() < deadline; Thread.sleep(3000)) {
+                Map<String, Long> now = TopicCounts.count(settings, stages);
+                quiet = now.equals(last) ? quiet + 1 : 0;
                 last = now;
-                Thread.sleep(2000);
+                if (quiet >= 3 && now.get(Topics.TOKEN_IDS.name()) >= now.get(Topics.SOURCE_FILES.name())) return;
             }
+            throw new AssertionError("the stages did not catch up within 4 minutes: " + last + "; tokenize log:\n"
+                    + Supervisor.tail(supervisor.log("tokenize"), 30));
+        }
         }
 
         /** Every record of every topic decodes through the registry (a fresh client: nothing cached), and no dead letters. */
