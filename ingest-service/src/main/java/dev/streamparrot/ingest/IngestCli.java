@@ -53,7 +53,7 @@ public final class IngestCli implements Runnable {
         new CommandLine(this).usage(System.err);
     }
 
-    /** The progress line on stderr, or nothing with --no-progress. */
+    /** The library reports progress through its listener; this draws it as the progress line on {@code err}. */
     static IngestProgress progressBar(PrintStream err) {
         return new IngestProgress() {
             private ProgressBar bar;
