@@ -1,10 +1,9 @@
 package dev.streamparrot.ingest;
 
-import dev.streamparrot.ingest.dedup.ExactDeduper;
-import dev.streamparrot.ingest.dedup.LshIndex;
 import dev.streamparrot.ingest.filter.CleaningConfig;
 import dev.streamparrot.ingest.pipeline.AcceptedFile;
-import dev.streamparrot.ingest.pipeline.IngestPipeline;
+import dev.streamparrot.ingest.pipeline.BulkIngest;
+import dev.streamparrot.ingest.pipeline.IngestProgress;
 import dev.streamparrot.ingest.pipeline.IngestStats;
 import dev.streamparrot.ingest.pipeline.JsonLinesSink;
 import dev.streamparrot.ingest.pipeline.RejectReason;
@@ -14,7 +13,6 @@ import dev.streamparrot.ingest.source.ArchiveSource;
 import dev.streamparrot.ingest.source.DirectorySource;
 import dev.streamparrot.ingest.source.FileSource;
 import dev.streamparrot.ingest.source.JsonLinesSource;
-import dev.streamparrot.ingest.service.BulkIngest;
 import dev.streamparrot.ingest.service.CandidatePublisher;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.registry.SchemaRegistryClient;
@@ -34,11 +32,13 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Runs the ingest pipeline over local inputs and prints a summary by reject reason:
- * {@code ingest-dir}, {@code ingest-archive}, {@code ingest-jsonl}. Accepted files go to a
- * {@code Consumer<AcceptedFile>} sink: nowhere by default, a JSON Lines file with --output.
+ * {@code ingest-dir}, {@code ingest-archive}, {@code ingest-jsonl}. The ingest library does the work
+ * ({@link BulkIngest}); this class is options and sinks: accepted files go nowhere by default, to a JSON Lines
+ * file with --output, or to the cluster with --bootstrap-servers.
  */
 @Command(name = "ingest", mixinStandardHelpOptions = true, description = "Select, clean and deduplicate Python files.",
         subcommands = {IngestCli.IngestDir.class, IngestCli.IngestArchive.class, IngestCli.IngestJsonl.class})
@@ -53,32 +53,17 @@ public final class IngestCli implements Runnable {
         new CommandLine(this).usage(System.err);
     }
 
-    /**
-     * Runs sources one after the other through a fresh pipeline into {@code sink}. A source that cannot be
-     * read at all is counted as UNREADABLE and the next one runs.
-     */
-    public static IngestStats ingest(List<FileSource> sources, CleaningConfig config, boolean nearDedup, int threads,
-                                     Consumer<AcceptedFile> sink, Consumer<Rejection> rejections, PrintStream progressTo) {
-        ProgressBar[] bar = new ProgressBar[1];
-        IngestPipeline pipeline = new IngestPipeline(config, ExactDeduper.inMemory(), nearDedup ? LshIndex.inMemory() : null,
-                file -> {
-                    sink.accept(file);
-                    if (bar[0] != null) bar[0].tick();
-                },
-                rejection -> {
-                    rejections.accept(rejection);
-                    if (bar[0] != null) bar[0].tick();
-                });
-        if (progressTo != null) bar[0] = new ProgressBar(progressTo, pipeline::stats);
-        for (FileSource source : sources) {
-            try {
-                pipeline.run(source, threads);
-            } catch (IOException e) {
-                pipeline.reject(new Rejection(source.name(), "", RejectReason.UNREADABLE, e.toString()));
-            }
-        }
-        if (bar[0] != null) bar[0].finish();
-        return pipeline.stats();
+    /** The library reports progress through its listener; this draws it as the progress line on {@code err}. */
+    static IngestProgress progressBar(PrintStream err) {
+        return new IngestProgress() {
+            private ProgressBar bar;
+
+            @Override public void started(Supplier<IngestStats> stats) { bar = new ProgressBar(err, stats); }
+
+            @Override public void decided() { bar.tick(); }
+
+            @Override public void finished() { bar.finish(); }
+        };
     }
 
     /** Options every subcommand shares. */
@@ -121,6 +106,10 @@ public final class IngestCli implements Runnable {
                     .withAllowedLicenses(allowedLicenses).withDisabled(disabled.toArray(RejectReason[]::new));
         }
 
+        IngestProgress progress() {
+            return noProgress ? IngestProgress.NONE : progressBar(System.err);
+        }
+
         int run(List<FileSource> sources) throws IOException {
             if (bootstrapServers != null) return publish(sources);
             Consumer<AcceptedFile> sink = file -> {};
@@ -132,8 +121,7 @@ public final class IngestCli implements Runnable {
             }
             try (Closeable c = close) {
                 Consumer<Rejection> rejections = logRejections ? r -> System.err.println("\nrejected " + r) : r -> {};
-                IngestStats stats = ingest(sources, config(), config().enabled(RejectReason.NEAR_DUPLICATE), threads, sink,
-                        rejections, noProgress ? null : System.err);
+                IngestStats stats = BulkIngest.run(sources, config(), threads, sink, rejections, progress());
                 System.out.print(stats.summary());
             }
             return 0;
@@ -142,7 +130,7 @@ public final class IngestCli implements Runnable {
         private int publish(List<FileSource> sources) {
             KafkaSettings settings = new KafkaSettings(bootstrapServers, schemaRegistry);
             try (var publisher = new CandidatePublisher(settings, new SchemaRegistryClient(schemaRegistry), new SimpleMeterRegistry())) {
-                IngestStats stats = BulkIngest.publish(sources, config(), publisher, threads, noProgress ? null : System.err);
+                IngestStats stats = publisher.publish(sources, config(), threads, progress());
                 System.out.print(stats.summary());
                 System.out.println("published to " + bootstrapServers + "; duplicates are decided by the cluster's dedup stage");
             }
@@ -169,23 +157,11 @@ public final class IngestCli implements Runnable {
             List<FileSource> sources = new ArrayList<>();
             for (Path d : dirs) {
                 String name = String.valueOf(d.toAbsolutePath().normalize().getFileName());
-                if (!repoPerSubdir) {
+                if (repoPerSubdir) {
+                    sources.addAll(DirectorySource.perSubdirectory(d, name, license, excludedDirs));
+                } else {
                     sources.add(new DirectorySource(d, name, license, excludedDirs));
-                    continue;
                 }
-                // The top level's own files form one repository; each subdirectory another.
-                Set<String> skipSubdirs = new java.util.HashSet<>(excludedDirs);
-                try (var children = java.nio.file.Files.list(d)) {
-                    for (Path child : children.sorted().toList()) {
-                        String childName = child.getFileName().toString();
-                        if (!java.nio.file.Files.isDirectory(child, java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;
-                        skipSubdirs.add(childName);
-                        if (!excludedDirs.contains(childName)) {
-                            sources.add(new DirectorySource(child, name + "/" + childName, license, excludedDirs));
-                        }
-                    }
-                }
-                sources.add(0, new DirectorySource(d, name, license, skipSubdirs));
             }
             return options.run(sources);
         }

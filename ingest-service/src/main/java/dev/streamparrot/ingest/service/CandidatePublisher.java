@@ -1,7 +1,13 @@
 package dev.streamparrot.ingest.service;
 
+import dev.streamparrot.ingest.filter.CleaningConfig;
 import dev.streamparrot.ingest.pipeline.AcceptedFile;
+import dev.streamparrot.ingest.pipeline.BulkIngest;
+import dev.streamparrot.ingest.pipeline.IngestProgress;
+import dev.streamparrot.ingest.pipeline.IngestStats;
+import dev.streamparrot.ingest.pipeline.RejectReason;
 import dev.streamparrot.ingest.pipeline.Rejection;
+import dev.streamparrot.ingest.source.FileSource;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.registry.AvroSerde;
 import dev.streamparrot.registry.SchemaRegistryClient;
@@ -14,6 +20,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -36,6 +43,18 @@ public final class CandidatePublisher implements AutoCloseable {
         this.files = new AvroSerde<>(SourceFile.class, registry);
         this.rejections = new AvroSerde<>(RejectedFile.class, registry);
         this.metrics = metrics;
+    }
+
+    /**
+     * Directories, archives and JSON Lines into the cluster: the cleaning stage runs here, and the cluster's
+     * dedup stage decides duplicates against everything ingested before, so a rerun publishes nothing new to
+     * source-files. Returns once the broker acknowledged everything.
+     */
+    public IngestStats publish(List<FileSource> sources, CleaningConfig cleaning, int threads, IngestProgress progress) {
+        IngestStats stats = BulkIngest.run(sources, cleaning.withDisabled(RejectReason.EXACT_DUPLICATE, RejectReason.NEAR_DUPLICATE),
+                threads, this::accepted, rejection -> rejected(rejection, null), progress);
+        flush();
+        return stats;
     }
 
     public void accepted(AcceptedFile accepted) {

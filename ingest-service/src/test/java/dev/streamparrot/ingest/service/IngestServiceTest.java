@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.streamparrot.ingest.Stdlib;
 import dev.streamparrot.ingest.filter.CleaningConfig;
+import dev.streamparrot.ingest.pipeline.IngestProgress;
 import dev.streamparrot.ingest.pipeline.IngestStats;
 import dev.streamparrot.ingest.source.DirectorySource;
 import dev.streamparrot.kafka.KafkaSettings;
@@ -154,15 +155,15 @@ class IngestServiceTest {
         String name = "stdlib-" + System.nanoTime();
         DirectorySource stdlib = new DirectorySource(Stdlib.path(), name, "PSF-2.0", Stdlib.EXCLUDED_DIRS);
         try (var publisher = new CandidatePublisher(settings, registry, new SimpleMeterRegistry())) {
-            IngestStats firstRun = BulkIngest.publish(List.of(stdlib), cleaning.withAllowedLicenses(Set.of("PSF-2.0")), publisher, 1, null);
+            IngestStats firstRun = publisher.publish(List.of(stdlib), cleaning.withAllowedLicenses(Set.of("PSF-2.0")), 1, IngestProgress.NONE);
             System.out.println("stdlib, first run:\n" + firstRun.summary());
             assertTrue(firstRun.accepted() > 100, firstRun.summary());
             assertTrue(firstRun.rejectedTotal() > 0, firstRun.summary());
             int published = awaitStable(name);
             assertTrue(published > 100 && published <= firstRun.accepted(), published + " published");
 
-            IngestStats rerun = BulkIngest.publish(List.of(new DirectorySource(Stdlib.path(), name, "PSF-2.0", Stdlib.EXCLUDED_DIRS)),
-                    cleaning.withAllowedLicenses(Set.of("PSF-2.0")), publisher, 1, null);
+            IngestStats rerun = publisher.publish(List.of(new DirectorySource(Stdlib.path(), name, "PSF-2.0", Stdlib.EXCLUDED_DIRS)),
+                    cleaning.withAllowedLicenses(Set.of("PSF-2.0")), 1, IngestProgress.NONE);
             assertEquals(firstRun.accepted(), rerun.accepted(), "the cleaning stage decides the same way");
             long duplicates = 2 * firstRun.accepted() - published;
             assertEquals(duplicates, duplicateRejections(name, duplicates), "every file of the rerun is a duplicate");
@@ -181,8 +182,8 @@ class IngestServiceTest {
         }
         String source = archive.getFileName().toString();
         try (var publisher = new CandidatePublisher(settings, registry, new SimpleMeterRegistry())) {
-            IngestStats stats = BulkIngest.publish(List.of(new dev.streamparrot.ingest.source.ArchiveSource(archive)),
-                    CleaningConfig.defaults(), publisher, 1, null);
+            IngestStats stats = publisher.publish(List.of(new dev.streamparrot.ingest.source.ArchiveSource(archive)),
+                    CleaningConfig.defaults(), 1, IngestProgress.NONE);
             assertEquals(1, stats.accepted(), stats.summary());
         }
         AvroSerde<RejectedFile> serde = new AvroSerde<>(RejectedFile.class, registry);

@@ -6,6 +6,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -42,5 +44,35 @@ class DirectorySourceTest {
         new DirectorySource(alias, "repo", null, Set.of(".git")).read(viaAlias);
         assertEquals(c.contents(), viaAlias.contents());
         assertEquals(c.reasons(), viaAlias.reasons());
+    }
+
+    @Test
+    void aMonorepoSplitsIntoOneSourcePerTopLevelDirectory(@TempDir Path tmp) throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("lib"));
+        Files.writeString(root.resolve("top.py"), "print('top')\n");
+        Files.createDirectories(root.resolve("json/tests"));
+        Files.writeString(root.resolve("json/decoder.py"), "print('json')\n");
+        Files.writeString(root.resolve("json/tests/t.py"), "print('t')\n");
+        Files.createDirectories(root.resolve("json/__pycache__"));
+        Files.writeString(root.resolve("json/__pycache__/c.py"), "never read\n");
+        Files.createDirectories(root.resolve("email"));
+        Files.writeString(root.resolve("email/parser.py"), "print('email')\n");
+        Files.createDirectories(root.resolve("__pycache__"));
+        Files.writeString(root.resolve("__pycache__/c.py"), "never read\n");
+
+        Map<String, Map<String, String>> bySource = new LinkedHashMap<>();
+        for (DirectorySource source : DirectorySource.perSubdirectory(root, "lib", "PSF-2.0", Set.of("__pycache__"))) {
+            Collected c = new Collected();
+            source.read(c);
+            assertEquals(List.of(), c.rejections);
+            c.files.forEach(f -> assertEquals("PSF-2.0", f.licenseHint()));
+            c.files.forEach(f -> assertEquals(source.name(), f.source()));
+            bySource.put(source.name(), c.contents());
+        }
+        // the top level first, with only its own files; each package once, under its own name
+        assertEquals(List.of("lib", "lib/email", "lib/json"), List.copyOf(bySource.keySet()));
+        assertEquals(Map.of("top.py", "print('top')\n"), bySource.get("lib"));
+        assertEquals(Map.of("parser.py", "print('email')\n"), bySource.get("lib/email"));
+        assertEquals(Map.of("decoder.py", "print('json')\n", "tests/t.py", "print('t')\n"), bySource.get("lib/json"));
     }
 }

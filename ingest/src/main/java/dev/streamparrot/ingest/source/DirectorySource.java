@@ -7,9 +7,13 @@ import dev.streamparrot.ingest.pipeline.Rejection;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -35,6 +39,29 @@ public final class DirectorySource implements FileSource {
 
     public DirectorySource(Path root) {
         this(root, String.valueOf(root.toAbsolutePath().normalize().getFileName()), null, Set.of(".git"));
+    }
+
+    /**
+     * A monorepo as many repositories: each top-level subdirectory (not a link, not excluded) is a source
+     * named {@code name/subdir}, and the top level's own files another, named {@code name}, first. The
+     * standard library then splits into train and valid by package.
+     */
+    public static List<DirectorySource> perSubdirectory(Path root, String name, String license, Set<String> excludedDirs)
+            throws IOException {
+        List<DirectorySource> sources = new ArrayList<>();
+        Set<String> topLevelSkips = new HashSet<>(excludedDirs);
+        try (var children = Files.list(root)) {
+            for (Path child : children.sorted().toList()) {
+                String childName = child.getFileName().toString();
+                if (!Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) continue;
+                topLevelSkips.add(childName);
+                if (!excludedDirs.contains(childName)) {
+                    sources.add(new DirectorySource(child, name + "/" + childName, license, excludedDirs));
+                }
+            }
+        }
+        sources.add(0, new DirectorySource(root, name, license, topLevelSkips));
+        return sources;
     }
 
     @Override public String name() { return name; }
