@@ -252,7 +252,6 @@ class WholeClusterRestartTest {
             throw new AssertionError("the stages did not catch up within 4 minutes: " + last + "; tokenize log:\n"
                     + Supervisor.tail(supervisor.log("tokenize"), 30));
         }
-        }
 
         /** Every record of every topic decodes through the registry (a fresh client: nothing cached), and no dead letters. */
         void assertEveryRecordDecodes() {
