@@ -9,6 +9,7 @@ import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.TopicAdmin;
 import dev.streamparrot.registry.SchemaRegistryClient;
 import dev.streamparrot.testkit.RealCluster;
+import dev.streamparrot.testkit.ServiceShellCheck;
 import dev.streamparrot.topics.Topics;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -125,6 +126,11 @@ class ConsoleServiceTest {
 
     static HttpResponse<String> get(String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(console.getURL() + path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void healthyAgainstTheRealClusterAndExportsMetrics() throws Exception {
+        ServiceShellCheck.assertHealthyAndExportsMetrics(console.getURL().toString());
     }
 
     @Test

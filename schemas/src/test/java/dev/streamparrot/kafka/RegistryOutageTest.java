@@ -6,7 +6,7 @@ import dev.streamparrot.schemas.DeadLetter;
 import dev.streamparrot.schemas.RepositoryRequest;
 import dev.streamparrot.schemas.SourceFile;
 import dev.streamparrot.testkit.RealCluster;
-import dev.streamparrot.testkit.RegistryServer;
+import dev.streamparrot.launcher.RegistryServer;
 import dev.streamparrot.testkit.TcpRelay;
 import dev.streamparrot.topics.Topic;
 import dev.streamparrot.topics.Topics;

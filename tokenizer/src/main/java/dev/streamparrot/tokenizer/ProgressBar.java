@@ -1,36 +1,75 @@
 package dev.streamparrot.tokenizer;
 
 import java.io.PrintStream;
+import java.util.function.Supplier;
 
 /**
- * A one-line progress bar on a terminal stream, redrawn with a carriage return at most five times
- * a second: phase, bar, count, rate and ETA. A new phase starts a new line.
+ * The project's one progress bar: a line on a terminal stream, redrawn with a carriage return at most five
+ * times a second: phase, bar, count, rate and ETA (or, without a total, count, rate and elapsed time), then
+ * an optional detail (MB/s, loss, ...). A new phase starts a new line. Every command-line tool uses it
+ * (tokenizer training, ingest, the trainer CLI, HumanEval); it lives here because {@code tokenizer} is the
+ * plain library they can all reach without Kafka.
  */
 public final class ProgressBar implements BpeTrainer.Progress {
   private static final int WIDTH = 30;
+  private static final long REDRAW_NANOS = 200_000_000L;
   private final PrintStream out;
   private String phase;
-  private long phaseStart, lastDraw;
+  private long phaseStart, doneAtStart, lastDraw;
+  private long done, total;
+  private Supplier<String> detail;
+  private boolean drawn;
 
   public ProgressBar(PrintStream out) {
     this.out = out;
   }
 
   @Override
-  public synchronized void update(String phase, long done, long total) {
+  public void update(String phase, long done, long total) {
+    update(phase, done, total, null);
+  }
+
+  /**
+   * Reports progress; cheap unless it is time to redraw.
+   *
+   * @param total  0 when unknown (no bar, no ETA)
+   * @param detail what to print after the figures, asked only when the line is redrawn; null for nothing
+   */
+  public synchronized void update(String phase, long done, long total, Supplier<String> detail) {
     long now = System.nanoTime();
-    if (!phase.equals(this.phase)) {
+    boolean newPhase = !phase.equals(this.phase);
+    if (newPhase) {
       if (this.phase != null) out.println();
       this.phase = phase;
       phaseStart = now;
-    } else if (now - lastDraw < 200_000_000L && done != total) {
+      // A phase's first report may count work done before it began (a resumed run): rates count from here.
+      doneAtStart = done;
+    }
+    this.done = done;
+    this.total = total;
+    this.detail = detail;
+    if (!newPhase && now - lastDraw < REDRAW_NANOS && done != total) {
+      drawn = false;
       return;
     }
+    draw(now);
+  }
+
+  /** Draws the last report if it was skipped, and ends the line. */
+  public synchronized void finish() {
+    if (phase == null) return;
+    if (!drawn) draw(System.nanoTime());
+    out.println();
+    phase = null;
+  }
+
+  private void draw(long now) {
     lastDraw = now;
+    drawn = true;
     double seconds = (now - phaseStart) / 1e9;
-    // A phase's first report may count work done before it began: no rate until the clock has run a little.
-    double rate = seconds >= 0.5 ? done / seconds : 0;
-    String perSecond = rate > 0 ? String.format("%,.0f/s", rate) : "?/s";
+    // no rate until the clock has run a little: the first figures would be noise
+    double rate = seconds >= 0.5 ? (done - doneAtStart) / seconds : 0;
+    String perSecond = rate > 0 ? String.format("%,.1f/s", rate) : "?/s";
     StringBuilder line = new StringBuilder("\r").append(String.format("%-15s", phase));
     if (total > 0) {
       int filled = (int) (WIDTH * Math.min(1.0, (double) done / total));
@@ -39,14 +78,9 @@ public final class ProgressBar implements BpeTrainer.Progress {
     } else {
       line.append(String.format(" %,d  %s  %s", done, perSecond, duration(seconds)));
     }
-    out.print(line);
+    if (detail != null) line.append("  ").append(detail.get());
+    out.print(line.append("   "));
     out.flush();
-  }
-
-  /** Ends the current line. */
-  public synchronized void finish() {
-    if (phase != null) out.println();
-    phase = null;
   }
 
   private static String duration(double seconds) {

@@ -5,6 +5,7 @@ import dev.streamparrot.kafka.DeadLetters;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.OutageGuard;
 import dev.streamparrot.kafka.TopicAdmin;
+import dev.streamparrot.kit.TopicSnapshot;
 import dev.streamparrot.registry.AvroSerde;
 import dev.streamparrot.registry.SchemaRegistryClient;
 import dev.streamparrot.schemas.CheckpointAnnouncement;
@@ -16,18 +17,15 @@ import dev.streamparrot.trainer.data.ChunkRecord;
 import dev.streamparrot.trainer.data.KafkaChunkSource;
 import dev.streamparrot.trainer.data.ValidationChunks;
 import dev.streamparrot.trainer.loop.Trainer;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The trainer's connections to the cluster: chunks-train through its consumer group, chunks-valid for
@@ -77,27 +75,20 @@ final class KafkaTrainerIo implements AutoCloseable {
                 chunks.serialize(topic, r.chunk()), new IllegalArgumentException(reason))));
     }
 
-    /** The newest release with this id on the (compacted) tokenizer-releases topic, read from its beginning. */
+    /**
+     * The newest release with this id on the (compacted) tokenizer-releases topic, read from its beginning.
+     * Poison there is not ours to dead-letter (the tokenize-service owns the topic); an outage waits.
+     */
     private Optional<TokenizerRelease> release(String tokenizerId) {
+        String topic = Topics.TOKENIZER_RELEASES.name();
         AvroSerde<TokenizerRelease> serde = new AvroSerde<>(TokenizerRelease.class, registry);
-        TopicPartition tp = new TopicPartition(Topics.TOKENIZER_RELEASES.name(), 0);
-        TokenizerRelease found = null;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(kafka.consumer(SERVICE + "-releases"))) {
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
-            long end = consumer.endOffsets(List.of(tp)).get(tp);
-            while (consumer.position(tp) < end) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    try {
-                        TokenizerRelease release = serde.deserialize(r.topic(), r.value());
-                        if (release != null && tokenizerId.equals(release.getId())) found = release;
-                    } catch (RuntimeException unreadable) {
-                        // not ours to dead-letter: the tokenize-service owns that topic
-                    }
-                }
-            }
-        }
-        return Optional.ofNullable(found);
+        AtomicReference<TokenizerRelease> found = new AtomicReference<>();
+        TopicSnapshot.read(kafka, SERVICE + "-releases", List.of(topic),
+                TopicSnapshot.skippingPoison(serde, new OutageGuard(kafka.bootstrapServers()), DeadLetteringDecoder.breakerName(SERVICE, topic)),
+                (record, release) -> {
+                    if (release != null && tokenizerId.equals(release.getId())) found.set(release);
+                });
+        return Optional.ofNullable(found.get());
     }
 
     private void send(ProducerRecord<byte[], byte[]> record) {

@@ -1,7 +1,7 @@
 package dev.streamparrot.trainer;
 
 import dev.streamparrot.kafka.KafkaSettings;
-import dev.streamparrot.trainer.logging.ProgressBar;
+import dev.streamparrot.trainer.logging.TrainingProgress;
 import dev.streamparrot.trainer.loop.Trainer;
 import dev.streamparrot.trainer.loop.TrainingArgs;
 import picocli.CommandLine;
@@ -77,7 +77,7 @@ public final class TrainerCli {
         if (help != null) return help;
         TrainerSettings settings = settings(parsed.commandSpec());
         TrainingJob job = new TrainingJob(settings, System.out, List.of(
-                new ProgressBar(System.err, settings.args().maxTrainSteps(), settings.args().tokensPerUpdate())));
+                new TrainingProgress(System.err, settings.args().maxTrainSteps())));
         CountDownLatch done = new CountDownLatch(1);
         Thread main = Thread.currentThread();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

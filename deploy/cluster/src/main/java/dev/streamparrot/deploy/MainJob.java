@@ -1,7 +1,7 @@
 package dev.streamparrot.deploy;
 
 import dev.streamparrot.kafka.KafkaSettings;
-import dev.streamparrot.testkit.ProjectPaths;
+import dev.streamparrot.launcher.ProjectPaths;
 import dev.streamparrot.topics.Topics;
 
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.streamparrot.deploy;
 
-import dev.streamparrot.testkit.ProjectPaths;
+import dev.streamparrot.launcher.ProjectPaths;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

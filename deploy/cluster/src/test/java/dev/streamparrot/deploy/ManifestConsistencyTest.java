@@ -1,6 +1,6 @@
 package dev.streamparrot.deploy;
 
-import dev.streamparrot.testkit.ProjectPaths;
+import dev.streamparrot.launcher.ProjectPaths;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;

@@ -8,7 +8,7 @@ import dev.streamparrot.registry.SchemaRegistryClient;
 import dev.streamparrot.schemas.RepositoryRequest;
 import dev.streamparrot.schemas.TokenizerActivation;
 import dev.streamparrot.testkit.RealCluster;
-import dev.streamparrot.testkit.RegistryServer;
+import dev.streamparrot.launcher.RegistryServer;
 import dev.streamparrot.topics.Topic;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;

@@ -208,7 +208,7 @@ class WholeClusterRestartTest {
         }
 
         Process cliInBackground(String module, String mainClass, String... args) throws IOException {
-            Path root = dev.streamparrot.testkit.ProjectPaths.root();
+            Path root = dev.streamparrot.launcher.ProjectPaths.root();
             String classpath = root.resolve(module).resolve("target/classes") + ":"
                     + Files.readString(root.resolve(module).resolve("target/classpath.txt")).trim();
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

@@ -1,5 +1,6 @@
 package dev.streamparrot.testkit;
 
+import dev.streamparrot.launcher.RegistryServer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.extension.BeforeAllCallback;

@@ -1,10 +1,13 @@
 package dev.streamparrot.inference.humaneval;
 
 import dev.streamparrot.inference.sampling.SamplingParams;
+import dev.streamparrot.tokenizer.ProgressBar;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -86,12 +89,18 @@ public final class HumanEvalCli implements Callable<Integer> {
         Sandbox sandbox = new Sandbox();
         System.err.printf("humaneval: %d problems x %d samples, sandbox isolation %s%n", problems.size(), n,
                 sandbox.isolation().label());
-        ProgressBar progress = new ProgressBar("checked", (long) problems.size() * n);
+        ProgressBar progress = new ProgressBar(System.err);
         HumanEvalRunner.Report report = new HumanEvalRunner(sandbox, parallelism)
-                .run(problems, engine, n, samplesOut, result -> progress.step());
+                .run(problems, engine, n, samplesOut, checked(progress, (long) problems.size() * n));
         progress.finish();
         System.out.println("samples: " + samplesOut);
         return summarize(report, HumanEvalRunner.resultsFile(samplesOut));
+    }
+
+    /** Counts checked samples (from several sandbox threads) on the progress bar. */
+    static <T> Consumer<T> checked(ProgressBar progress, long total) {
+        AtomicLong done = new AtomicLong();
+        return result -> progress.update("checked", done.incrementAndGet(), total);
     }
 
     /** Prints pass@k and the failures, the model's apart from the sandbox's; the exit status. */
@@ -136,9 +145,9 @@ public final class HumanEvalCli implements Callable<Integer> {
             }
             Sandbox sandbox = new Sandbox();
             System.err.printf("humaneval evaluate: %d samples, sandbox isolation %s%n", read.size(), sandbox.isolation().label());
-            ProgressBar progress = new ProgressBar("checked", read.size());
+            ProgressBar progress = new ProgressBar(System.err);
             Path results = HumanEvalRunner.resultsFile(samples);
-            HumanEvalRunner.Report report = new HumanEvalRunner(sandbox, parallelism).evaluate(read, results, r -> progress.step());
+            HumanEvalRunner.Report report = new HumanEvalRunner(sandbox, parallelism).evaluate(read, results, checked(progress, read.size()));
             progress.finish();
             return summarize(report, results);
         }

@@ -13,7 +13,7 @@ import dev.streamparrot.schemas.Split;
 import dev.streamparrot.schemas.TokenEncoding;
 import dev.streamparrot.schemas.TokenIds;
 import dev.streamparrot.schemas.TokenizerRelease;
-import dev.streamparrot.testkit.ProjectPaths;
+import dev.streamparrot.launcher.ProjectPaths;
 import dev.streamparrot.testkit.RealCluster;
 import dev.streamparrot.tokenizer.Tokenizer;
 import dev.streamparrot.topics.Topics;

@@ -2,25 +2,20 @@ package dev.streamparrot.ingest.service;
 
 import dev.streamparrot.kafka.DeadLetteringDecoder;
 import dev.streamparrot.kafka.OutageGuard;
-import dev.streamparrot.kafka.SchemaOutageException;
 import dev.streamparrot.kafka.DeadLetters;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.TopicAdmin;
+import dev.streamparrot.kit.TopicSnapshot;
 import dev.streamparrot.registry.AvroSerde;
 import dev.streamparrot.registry.SchemaRegistryClient;
 import dev.streamparrot.schemas.RepositoryState;
 import dev.streamparrot.topics.Topics;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -44,35 +39,14 @@ public final class RepoStateTopic implements AutoCloseable {
         this.deadLetters = new DeadLetters("ingest-service", registry);
     }
 
-    /** Every repository's latest state, read from the beginning of the topic to its end as of now. */
+    /**
+     * Every repository's latest state, read from the beginning of the topic to its end as of now. On a
+     * registry outage the reader goes back to the record and waits, losing no state.
+     */
     public Collection<RepoState> load() {
-        Map<String, RepoState> states = new LinkedHashMap<>();
         var decoder = new DeadLetteringDecoder<>(serde, deadLetters, producer, new OutageGuard(settings.bootstrapServers()));
-        try (var consumer = new KafkaConsumer<byte[], byte[]>(settings.consumer("ingest-repo-state-loader"))) {
-            List<TopicPartition> partitions = consumer.partitionsFor(TOPIC).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                // One partition (the catalog's): on a registry outage, go back to the record and wait, losing no state.
-                for (var record : consumer.poll(Duration.ofMillis(200))) {
-                    String id = new String(record.key(), StandardCharsets.UTF_8);
-                    if (record.value() == null) {
-                        states.remove(id); // a tombstone: the repository is no longer tracked
-                        continue;
-                    }
-                    try {
-                        decoder.decode(record).ifPresent(state -> states.put(id, Records.repoState(state)));
-                    } catch (SchemaOutageException outage) {
-                        consumer.seek(new TopicPartition(record.topic(), record.partition()), record.offset());
-                        outage.awaitRetry();
-                        break;
-                    }
-                }
-            }
-        }
-        return states.values();
+        return TopicSnapshot.latestByKey(settings, "ingest-repo-state-loader", TOPIC, decoder::decode).values().stream()
+                .map(Records::repoState).toList();
     }
 
     /** Writes the state and waits for the broker's acknowledgement; throws when Kafka cannot take it. */

@@ -31,6 +31,8 @@ public final class PackerStream implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final PackerMetrics metrics;
+    /** Followed here, outside the stream threads, which only look releases up. */
+    private final TokenizerReleases releases;
 
     public PackerStream(KafkaSettings kafka, PackerSettings packing, MeterRegistry meters) {
         this(kafka, packing, meters, Map.of());
@@ -45,7 +47,8 @@ public final class PackerStream implements AutoCloseable {
         registry.register(Topics.CHUNKS_TRAIN.valueSubject(), Chunk.SCHEMA$);
         registry.register(Topics.CHUNKS_VALID.valueSubject(), Chunk.SCHEMA$);
         registry.register(Topics.DEAD_LETTERS.valueSubject(), DeadLetter.SCHEMA$);
-        Topology topology = PackerTopology.build(packing, registry, new TokenizerReleases(kafka), metrics);
+        this.releases = new TokenizerReleases(kafka);
+        Topology topology = PackerTopology.build(packing, registry, releases, metrics);
         LOG.info("packer topology (seq_length {}, valid share {}):\n{}", packing.seqLength(), packing.validShare(), topology.describe());
         Properties props = new Properties();
         props.putAll(kafka.streams(packing.applicationId(), packing.stateDir()));
@@ -73,6 +76,7 @@ public final class PackerStream implements AutoCloseable {
     @Override
     public void close() {
         streams.close(Duration.ofSeconds(30));
+        releases.close();
     }
 
     /**

@@ -1,12 +1,13 @@
 package dev.streamparrot.packer.stream;
 
+import dev.streamparrot.kafka.DeadLetteringDecoder;
 import dev.streamparrot.kafka.KafkaSettings;
+import dev.streamparrot.kafka.OutageGuard;
+import dev.streamparrot.kit.TopicSnapshot;
 import dev.streamparrot.registry.AvroSerde;
 import dev.streamparrot.registry.SchemaRegistryClient;
 import dev.streamparrot.schemas.TokenizerRelease;
 import dev.streamparrot.topics.Topics;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 
 import java.time.Duration;
 import java.util.List;
@@ -15,44 +16,44 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The tokenizer releases the packer knows: end-of-text id and vocabulary size of each. A release is
- * published before any file is encoded with it, so an id not seen yet is looked for by reading the
- * (compacted, small) release topic to its end; only a release still missing then is poison.
+ * The tokenizer releases the packer knows: end-of-text id and vocabulary size of each, from the
+ * (compacted, small) release topic, followed in the background from before the stream threads start. A
+ * release is published before any file is encoded with it, so an id not seen yet is looked for again once
+ * the follower has read every release written until now; only a release still missing then is poison.
  */
-public final class TokenizerReleases {
-    private final KafkaSettings settings;
-    private final AvroSerde<TokenizerRelease> serde;
+public final class TokenizerReleases implements AutoCloseable {
+    private static final Duration CATCH_UP = Duration.ofSeconds(30);
     private final Map<String, TokenizerRelease> known = new ConcurrentHashMap<>();
+    private final TopicSnapshot follower;
 
     public TokenizerReleases(KafkaSettings settings) {
-        this.settings = settings;
-        this.serde = new AvroSerde<>(TokenizerRelease.class, new SchemaRegistryClient(settings.schemaRegistryUrl()));
+        String topic = Topics.TOKENIZER_RELEASES.name();
+        AvroSerde<TokenizerRelease> serde = new AvroSerde<>(TokenizerRelease.class, new SchemaRegistryClient(settings.schemaRegistryUrl()));
+        // tokenize owns the topic and dead-letters its poison; a registry outage pauses the follower instead
+        this.follower = TopicSnapshot.follow(settings, "packer-release-reader", List.of(topic),
+                TopicSnapshot.skippingPoison(serde, new OutageGuard(settings.bootstrapServers()),
+                        DeadLetteringDecoder.breakerName("packer", topic)),
+                (record, release) -> {
+                    if (release != null) known.put(release.getId(), release);
+                });
     }
 
     public Optional<TokenizerRelease> find(String tokenizerId) {
         TokenizerRelease release = known.get(tokenizerId);
         if (release == null) {
-            readToEnd();
+            try {
+                follower.awaitCaughtUp(System.currentTimeMillis(), CATCH_UP);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while reading " + Topics.TOKENIZER_RELEASES.name(), e);
+            }
             release = known.get(tokenizerId);
         }
         return Optional.ofNullable(release);
     }
 
-    private synchronized void readToEnd() {
-        try (var consumer = new KafkaConsumer<byte[], byte[]>(settings.consumer("packer-release-reader"))) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.TOKENIZER_RELEASES.name()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                if (System.nanoTime() > deadline) throw new IllegalStateException("cannot read " + Topics.TOKENIZER_RELEASES.name());
-                for (var record : consumer.poll(Duration.ofMillis(200))) {
-                    TokenizerRelease release = serde.deserialize(record.topic(), record.value());
-                    if (release != null) known.put(release.getId(), release);
-                }
-            }
-        }
+    @Override
+    public void close() {
+        follower.close();
     }
 }

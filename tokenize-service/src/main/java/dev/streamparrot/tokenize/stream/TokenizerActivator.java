@@ -1,6 +1,7 @@
 package dev.streamparrot.tokenize.stream;
 
 import dev.streamparrot.kafka.KafkaSettings;
+import dev.streamparrot.kit.TopicSnapshot;
 import dev.streamparrot.registry.AvroSerde;
 import dev.streamparrot.registry.SchemaRegistryClient;
 import dev.streamparrot.schemas.TokenizerActivation;
@@ -12,12 +13,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Makes a release the current one: writes a {@link TokenizerActivation} that records from which
@@ -63,18 +64,11 @@ public final class TokenizerActivator {
 
     private boolean releaseExists(String tokenizerId) {
         AvroSerde<TokenizerRelease> serde = new AvroSerde<>(TokenizerRelease.class, registry);
-        try (var consumer = new KafkaConsumer<byte[], byte[]>(settings.consumer("tokenizer-activator"))) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.TOKENIZER_RELEASES.name()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (var record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.value() != null && serde.deserialize(record.topic(), record.value()).getId().equals(tokenizerId)) return true;
-                }
-            }
-            return false;
-        }
+        AtomicBoolean found = new AtomicBoolean();
+        TopicSnapshot.read(settings, "tokenizer-activator", List.of(Topics.TOKENIZER_RELEASES.name()), TopicSnapshot.decoding(serde),
+                (record, release) -> {
+                    if (release != null && release.getId().equals(tokenizerId)) found.set(true);
+                }, found::get);
+        return found.get();
     }
 }

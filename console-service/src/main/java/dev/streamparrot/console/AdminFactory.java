@@ -1,30 +1,17 @@
 package dev.streamparrot.console;
 
 import dev.streamparrot.kafka.KafkaSettings;
-import dev.streamparrot.registry.SchemaRegistryClient;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
-import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 
 import java.util.Map;
 
-/** Where the broker and the schema registry are (config keys shared by every service), and one Admin client. */
+/** The console's one Admin client (the cluster settings come from kit's {@code ClusterFactory}). */
 @Factory
-final class ClusterFactory {
-    @Singleton
-    KafkaSettings kafkaSettings(@Value("${streamparrot.kafka.bootstrap-servers}") String bootstrapServers,
-                                @Value("${streamparrot.schema-registry.url}") String registryUrl) {
-        return new KafkaSettings(bootstrapServers, registryUrl);
-    }
-
-    @Singleton
-    SchemaRegistryClient schemaRegistry(KafkaSettings settings) {
-        return new SchemaRegistryClient(settings.schemaRegistryUrl());
-    }
-
+final class AdminFactory {
     @Singleton
     @Bean(preDestroy = "close")
     Admin admin(KafkaSettings settings) {

@@ -1,4 +1,4 @@
-package dev.streamparrot.testkit;
+package dev.streamparrot.launcher;
 
 import java.io.IOException;
 import java.net.URI;

@@ -1,4 +1,4 @@
-package dev.streamparrot.packer;
+package dev.streamparrot.kit;
 
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.registry.SchemaRegistryClient;
@@ -6,9 +6,9 @@ import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 
-/** Where the broker and the schema registry are (config keys shared by every service). */
+/** Where the broker and the schema registry are: the config keys every service shares, read once for all of them. */
 @Factory
-final class ClusterFactory {
+public final class ClusterFactory {
     @Singleton
     KafkaSettings kafkaSettings(@Value("${streamparrot.kafka.bootstrap-servers}") String bootstrapServers,
                                 @Value("${streamparrot.schema-registry.url}") String registryUrl) {

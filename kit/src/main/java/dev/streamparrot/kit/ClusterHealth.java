@@ -1,4 +1,4 @@
-package dev.streamparrot.inference;
+package dev.streamparrot.kit;
 
 import dev.streamparrot.kafka.ClusterProbe;
 import dev.streamparrot.kafka.KafkaSettings;
@@ -8,11 +8,12 @@ import io.micronaut.management.health.indicator.HealthIndicator;
 import io.micronaut.management.health.indicator.HealthResult;
 import jakarta.inject.Singleton;
 import org.reactivestreams.Publisher;
+
 import java.util.concurrent.CompletableFuture;
 
-/** The service is healthy only while it can reach the broker and the schema registry. */
+/** Every service is healthy only while it can reach the broker and the schema registry (and no reader's breaker is open). */
 @Singleton
-final class ClusterHealth implements HealthIndicator {
+public final class ClusterHealth implements HealthIndicator {
     private final KafkaSettings settings;
 
     ClusterHealth(KafkaSettings settings) {

@@ -1,4 +1,4 @@
-package dev.streamparrot.testkit;
+package dev.streamparrot.launcher;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

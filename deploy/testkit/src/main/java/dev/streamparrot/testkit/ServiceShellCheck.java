@@ -1,0 +1,37 @@
+package dev.streamparrot.testkit;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What every service's shell (kit's ClusterFactory and ClusterHealth, Micronaut's Prometheus endpoint) must
+ * serve against the real cluster: {@code /health} UP naming the broker, and JVM metrics at {@code /prometheus}.
+ * One check, called by each service's own health test.
+ */
+public final class ServiceShellCheck {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private ServiceShellCheck() {}
+
+    /** @param baseUrl the running service, e.g. {@code EmbeddedServer.getURL().toString()} */
+    public static void assertHealthyAndExportsMetrics(String baseUrl) throws IOException, InterruptedException {
+        HttpResponse<String> health = get(baseUrl + "/health");
+        assertEquals(200, health.statusCode(), health.body());
+        assertTrue(health.body().contains("\"status\":\"UP\""), health.body());
+        // the cluster indicator's details: proves kit's ClusterHealth bean is wired into this service
+        assertTrue(health.body().contains(RealCluster.bootstrapServers()), health.body());
+        HttpResponse<String> metrics = get(baseUrl + "/prometheus");
+        assertEquals(200, metrics.statusCode());
+        assertTrue(metrics.body().contains("jvm_memory_used_bytes"), metrics.body());
+    }
+
+    public static HttpResponse<String> get(String url) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
