@@ -351,7 +351,9 @@ class WholeClusterRestartTest {
         /** The first of {@code count} consecutive free ports. */
         static int freePortRange(int count) {
             for (int attempt = 0; attempt < 100; attempt++) {
-                int base = 20000 + new java.util.Random().nextInt(20000);
+                // Below Linux's ephemeral range (32768 and up): a port found free there can be taken by any
+                // client connection (the broker's, the registry's) before the service gets to bind it.
+                int base = 20000 + new java.util.Random().nextInt(12000 - count);
                 boolean free = true;
                 for (int i = 0; i < count && free; i++) free = Supervisor.portFree(base + i);
                 if (free) return base;
