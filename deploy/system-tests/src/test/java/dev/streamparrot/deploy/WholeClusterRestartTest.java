@@ -9,7 +9,6 @@ import dev.streamparrot.schemas.DeadLetter;
 import dev.streamparrot.schemas.TokenizedFile;
 import dev.streamparrot.schemas.TokenizerRelease;
 import dev.streamparrot.testkit.PythonStdlib;
-import dev.streamparrot.testkit.RealCluster;
 import dev.streamparrot.topics.Topic;
 import dev.streamparrot.topics.Topics;
 import org.apache.avro.specific.SpecificRecord;
@@ -135,11 +134,13 @@ class WholeClusterRestartTest {
         /** @param extraOptions more options of `up`, e.g. {@code --set SERVICE:KEY=VALUE} */
         Cluster(Path home, String... extraOptions) throws IOException {
             this.home = home;
-            int kafka = RealCluster.freePort();
-            int registry = RealCluster.freePort();
-            servicePortBase = freePortRange(ServiceCatalog.ALL.size());
+            // the services, then the broker, its controller and the registry, all below the ephemeral range
+            int services = ServiceCatalog.ALL.size();
+            servicePortBase = freePortRange(services + 3);
+            int kafka = servicePortBase + services;
+            int registry = servicePortBase + services + 2;
             String[] base = {"--home", home.toString(), "--kafka-port", String.valueOf(kafka),
-                    "--controller-port", String.valueOf(RealCluster.freePort()), "--registry-port", String.valueOf(registry),
+                    "--controller-port", String.valueOf(servicePortBase + services + 1), "--registry-port", String.valueOf(registry),
                     "--service-port-base", String.valueOf(servicePortBase),
                     // a checkpoint every few updates of a small batch, so that a restart has something to resume from
                     "--set", "trainer:streamparrot.trainer.save-checkpoint-steps=4",
