@@ -1,13 +1,11 @@
 package dev.streamparrot.tokenizer;
 
+import dev.streamparrot.artifacts.Sha256;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -68,12 +66,7 @@ public final class Tokenizer {
 
   /** A content hash: the first 16 hex digits of the SHA-256 of {@link #toJson()}. */
   public String id() {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(toJson().getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Sha256.of(toJson().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
   }
 
   public int[] encode(String input) {

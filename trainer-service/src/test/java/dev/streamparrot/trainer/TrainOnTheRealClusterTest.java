@@ -1,5 +1,6 @@
 package dev.streamparrot.trainer;
 
+import dev.streamparrot.artifacts.Sha256;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.TopicAdmin;
 import dev.streamparrot.registry.AvroSerde;
@@ -14,7 +15,6 @@ import dev.streamparrot.schemas.TokenizerRelease;
 import dev.streamparrot.testkit.PythonStdlib;
 import dev.streamparrot.testkit.RealCluster;
 import dev.streamparrot.topics.Topics;
-import dev.streamparrot.trainer.checkpoint.CheckpointStore;
 import dev.streamparrot.trainer.logging.TfEventsReader;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -134,7 +134,7 @@ class TrainOnTheRealClusterTest {
         assertEquals(Math.exp(last.getEvalLoss()), last.getPerplexity(), 1e-9);
         assertEquals(TOKENIZER, last.getTokenizerId());
         Path ckpt = Path.of(URI.create(last.getLocation()));
-        assertEquals(CheckpointStore.sha256(ckpt.resolve("model.safetensors")), last.getSha256());
+        assertEquals(Sha256.of(ckpt.resolve("model.safetensors")), last.getSha256());
         assertArrayEquals(Files.readAllBytes(tokenizerJson), Files.readAllBytes(ckpt.resolve("tokenizer.json")));
         assertTrue(Files.readString(ckpt.resolve("config.json")).contains("\"vocab_size\": 257"));
 

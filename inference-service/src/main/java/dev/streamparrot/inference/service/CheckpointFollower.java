@@ -5,6 +5,7 @@ import dev.streamparrot.kafka.DeadLetters;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.OutageGuard;
 import dev.streamparrot.kafka.SchemaOutageException;
+import dev.streamparrot.model.Checkpoint;
 import dev.streamparrot.registry.AvroSerde;
 import dev.streamparrot.registry.SchemaRegistryClient;
 import dev.streamparrot.schemas.CheckpointAnnouncement;
@@ -157,7 +158,7 @@ public final class CheckpointFollower implements AutoCloseable {
     }
 
     static String id(CheckpointAnnouncement a) {
-        return "step-" + a.getStep() + "-" + a.getTokenizerId();
+        return Checkpoint.id(a.getStep(), a.getTokenizerId().toString());
     }
 
     private void load(CheckpointAnnouncement a) {

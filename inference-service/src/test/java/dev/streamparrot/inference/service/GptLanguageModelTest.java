@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.streamparrot.inference.generation.LanguageModel;
 import dev.streamparrot.inference.testing.TinyCheckpoint;
+import dev.streamparrot.model.Checkpoint;
 import dev.streamparrot.model.Gpt;
 import dev.streamparrot.model.GptConfig;
 import java.nio.file.Path;
@@ -128,7 +129,7 @@ class GptLanguageModelTest {
         }
         assertTrue(good.isFreed(), "a retired model nobody uses is freed at once");
         String wrong = sha.substring(1) + (sha.charAt(0) == '0' ? '1' : '0');
-        assertThrows(CheckpointLoader.ChecksumMismatchException.class, () -> loader.load(dir, "step-1-gpt2", wrong));
+        assertThrows(Checkpoint.ChecksumMismatchException.class, () -> loader.load(dir, "step-1-gpt2", wrong));
         LoadedModel unnamed = loader.load(dir);
         assertTrue(unnamed.id().startsWith("ckpt-"), unnamed.id());
         unnamed.retire();

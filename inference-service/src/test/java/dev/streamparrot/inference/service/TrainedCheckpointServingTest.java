@@ -3,6 +3,7 @@ package dev.streamparrot.inference.service;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.streamparrot.artifacts.Sha256;
 import dev.streamparrot.inference.testing.TinyCheckpoint;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.TopicAdmin;
@@ -68,7 +69,7 @@ class TrainedCheckpointServingTest {
 
         try (var producer = new KafkaProducer<byte[], byte[]>(settings.producer("trained-test"))) {
             TokenizerRelease release = new TokenizerRelease(tokenizer.id(), tokenizer.vocabSize(), tokenizer.eosId(),
-                    tokenizerJson.toUri().toString(), CheckpointLoader.sha256(tokenizerJson), 1L, 1L, "gpt2", Instant.now());
+                    tokenizerJson.toUri().toString(), Sha256.of(tokenizerJson), 1L, 1L, "gpt2", Instant.now());
             producer.send(new ProducerRecord<>(Topics.TOKENIZER_RELEASES.name(), tokenizer.id().getBytes(StandardCharsets.UTF_8),
                     new AvroSerde<>(TokenizerRelease.class, registry).serialize(Topics.TOKENIZER_RELEASES.name(), release))).get();
             AvroSerde<Chunk> chunks = new AvroSerde<>(Chunk.class, registry);

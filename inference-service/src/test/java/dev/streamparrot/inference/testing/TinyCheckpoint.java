@@ -1,6 +1,6 @@
 package dev.streamparrot.inference.testing;
 
-import dev.streamparrot.inference.service.CheckpointLoader;
+import dev.streamparrot.model.Checkpoint;
 import dev.streamparrot.model.Gpt;
 import dev.streamparrot.model.GptConfig;
 import dev.streamparrot.tokenizer.Tokenizer;
@@ -51,7 +51,7 @@ public final class TinyCheckpoint {
             try (Gpt gpt = Gpt.create(config, seed)) {
                 gpt.save(dir);
             }
-            gpt2Tokenizer().save(dir.resolve(CheckpointLoader.TOKENIZER_FILE));
+            gpt2Tokenizer().save(dir.resolve(Checkpoint.TOKENIZER_FILE));
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -59,6 +59,6 @@ public final class TinyCheckpoint {
     }
 
     public static String sha256(Path dir) {
-        return CheckpointLoader.sha256(dir.resolve(Gpt.WEIGHTS_FILE));
+        return new Checkpoint(dir).weightsSha256();
     }
 }

@@ -1,16 +1,14 @@
 package dev.streamparrot.tokenize.stream;
 
+import dev.streamparrot.artifacts.ArtifactLocation;
+import dev.streamparrot.artifacts.Sha256;
 import dev.streamparrot.schemas.TokenizerRelease;
 import dev.streamparrot.tokenizer.Tokenizer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -24,10 +22,10 @@ public final class TokenizerCache {
 
     /** Loads tokenizer.json from the release's file URI, refusing a file that is not the released one. */
     static Tokenizer load(TokenizerRelease release) {
-        Path file = Path.of(URI.create(release.getLocation()));
+        Path file = ArtifactLocation.resolve(release.getLocation());
         try {
             byte[] bytes = Files.readAllBytes(file);
-            String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            String sha = Sha256.of(bytes);
             if (release.getSha256().length() == 64 && !release.getSha256().equalsIgnoreCase(sha)) {
                 throw new IllegalStateException(file + " has SHA-256 " + sha + ", release " + release.getId()
                         + " says " + release.getSha256() + ": the file was changed after release");
@@ -35,8 +33,6 @@ public final class TokenizerCache {
             return Tokenizer.fromFile(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load tokenizer release " + release.getId() + " from " + file, e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -6,9 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * Where released tokenizers live: {@code <root>/<id>/tokenizer.json}, with the id the content hash of
@@ -33,14 +30,6 @@ public final class TokenizerStore {
         // Readers never see a half-written release.
         Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
         return file;
-    }
-
-    public static String sha256(Path file) throws IOException {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
 }

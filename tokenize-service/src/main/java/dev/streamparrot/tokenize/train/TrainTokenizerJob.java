@@ -1,5 +1,7 @@
 package dev.streamparrot.tokenize.train;
 
+import dev.streamparrot.artifacts.ArtifactLocation;
+import dev.streamparrot.artifacts.Sha256;
 import dev.streamparrot.schemas.TokenizerRelease;
 import dev.streamparrot.tokenizer.BpeTrainer;
 import dev.streamparrot.tokenizer.Tokenizer;
@@ -31,8 +33,8 @@ public final class TrainTokenizerJob {
                 .setId(tokenizer.id())
                 .setVocabSize(tokenizer.vocabSize())
                 .setEosId(tokenizer.eosId())
-                .setLocation(file.toUri().toString())
-                .setSha256(TokenizerStore.sha256(file))
+                .setLocation(ArtifactLocation.of(file))
+                .setSha256(Sha256.of(file))
                 .setTrainedOnFiles(documents.size())
                 .setTrainedOnBytes(bytes)
                 .setReport(report.toText())

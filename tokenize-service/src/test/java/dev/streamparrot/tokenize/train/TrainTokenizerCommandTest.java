@@ -1,5 +1,6 @@
 package dev.streamparrot.tokenize.train;
 
+import dev.streamparrot.artifacts.Sha256;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.TopicAdmin;
 import dev.streamparrot.registry.AvroSerde;
@@ -60,7 +61,7 @@ class TrainTokenizerCommandTest {
         Tokenizer tokenizer = Tokenizer.fromFile(file);
         assertEquals(release.getId(), tokenizer.id(), "the id is the content hash");
         assertEquals(file.getParent().getFileName().toString(), release.getId());
-        assertEquals(TokenizerStore.sha256(file), release.getSha256());
+        assertEquals(Sha256.of(file), release.getSha256());
         assertEquals(600, tokenizer.vocabSize());
         assertEquals(600, release.getVocabSize());
         assertEquals(tokenizer.eosId(), release.getEosId());

@@ -1,15 +1,11 @@
 package dev.streamparrot.trainer.checkpoint;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,7 +14,9 @@ import java.util.stream.Stream;
 /**
  * Checkpoints in a directory: {@code <root>/<run id>/step-00001000/}. A checkpoint is written into a
  * hidden temporary directory and renamed into place when complete, so a directory named {@code step-*}
- * is always whole, and the latest one is where a restarted run resumes.
+ * is always whole, and the latest one is where a restarted run resumes. What a checkpoint holds for its
+ * readers is {@link dev.streamparrot.model.Checkpoint}'s contract; the trainer adds its resume state
+ * ({@code optimizer.safetensors}, {@code trainer_state.json}, {@code shuffle_buffer.bin}).
  */
 public final class CheckpointStore {
     private static final Pattern STEP_DIR = Pattern.compile("step-(\\d+)");
@@ -71,19 +69,6 @@ public final class CheckpointStore {
         Matcher m = STEP_DIR.matcher(checkpointDir.getFileName().toString());
         if (!m.matches()) throw new IllegalArgumentException(checkpointDir + " is not a checkpoint directory");
         return Long.parseLong(m.group(1));
-    }
-
-    public static String sha256(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) digest.update(buf, 0, n);
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -1,6 +1,6 @@
 package dev.streamparrot.trainer.data;
 
-import dev.streamparrot.schemas.TokenIds;
+import dev.streamparrot.schemas.ChunkCheck;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -161,10 +161,13 @@ public final class ChunkDataset {
     private Sample take() throws InterruptedException {
         Sample s = peeked;
         peeked = null;
-        if (s != null && maxId(s.ids()) >= vocabSize) {
-            rejects.reject(peekedRecord, "token id " + maxId(s.ids())
-                    + " outside the vocabulary of " + vocabSize);
-            s = null;
+        if (s != null) {
+            // peeked before the vocabulary was known: check it again against it
+            ChunkCheck.Result again = check().check(peekedRecord.chunk());
+            if (!again.usable()) {
+                rejects.reject(peekedRecord, again.fault());
+                s = null;
+            }
         }
         return s != null ? s : readLog();
     }
@@ -247,35 +250,18 @@ public final class ChunkDataset {
     }
 
     private Sample validate(ChunkRecord r) {
-        String tok = String.valueOf(r.chunk().getTokenizerId());
-        if (tokenizerId != null && !tokenizerId.equals(tok)) {
-            reject(r, "chunk of tokenizer " + tok + ", the trainer trains on " + tokenizerId);
+        ChunkCheck.Result checked = check().check(r.chunk());
+        if (!checked.usable()) {
+            reject(r, checked.fault());
             return null;
         }
-        int[] ids;
-        try {
-            ids = TokenIds.unpack(r.chunk().getIds(), r.chunk().getEncoding());
-        } catch (IllegalArgumentException e) {
-            reject(r, e.getMessage());
-            return null;
-        }
-        if (ids.length != settings.seqLength()) {
-            reject(r, "chunk of " + ids.length + " ids, seq_length is " + settings.seqLength());
-            return null;
-        }
-        int max = maxId(ids);
-        if (max >= vocabSize) {
-            reject(r, "token id " + max + " outside the vocabulary of " + vocabSize);
-            return null;
-        }
-        if (tokenizerId == null) tokenizerId = tok;
-        return new Sample(r.partition(), r.offset(), ids);
+        if (tokenizerId == null) tokenizerId = String.valueOf(r.chunk().getTokenizerId());
+        return new Sample(r.partition(), r.offset(), checked.ids());
     }
 
-    private static int maxId(int[] ids) {
-        int max = 0;
-        for (int id : ids) max = Math.max(max, id);
-        return max;
+    /** What a chunk must be now: the tokenizer and vocabulary become known while the dataset reads. */
+    private ChunkCheck check() {
+        return new ChunkCheck(tokenizerId, settings.seqLength(), vocabSize);
     }
 
     private static void pause() throws InterruptedException {

@@ -1,7 +1,6 @@
 package dev.streamparrot.trainer.data;
 
-import dev.streamparrot.schemas.Chunk;
-import dev.streamparrot.schemas.TokenIds;
+import dev.streamparrot.schemas.ChunkCheck;
 
 import java.time.Duration;
 import java.util.Map;
@@ -29,15 +28,16 @@ public final class ValidationChunks {
      */
     public long read(String tokenizerId, int seqLength, int vocabSize, long limit, Consumer<int[]> each) {
         long handed = 0;
+        ChunkCheck check = new ChunkCheck(tokenizerId, seqLength, vocabSize);
         Map<Integer, Long> begin = source.beginningOffsets(), end = source.endOffsets();
         for (int p : source.partitions()) {
             source.seek(p, begin.get(p));
             while (source.position(p) < end.get(p)) {
                 for (ChunkRecord r : source.poll(Set.of(p), Duration.ofMillis(200))) {
                     if (r.offset() >= end.get(p) || (limit >= 0 && handed >= limit)) continue;
-                    int[] ids = usable(r.chunk(), tokenizerId, seqLength, vocabSize);
-                    if (ids != null) {
-                        each.accept(ids);
+                    ChunkCheck.Result checked = check.check(r.chunk());
+                    if (checked.usable()) {
+                        each.accept(checked.ids());
                         handed++;
                     }
                 }
@@ -45,18 +45,5 @@ public final class ValidationChunks {
             }
         }
         return handed;
-    }
-
-    private static int[] usable(Chunk c, String tokenizerId, int seqLength, int vocabSize) {
-        if (!tokenizerId.equals(String.valueOf(c.getTokenizerId()))) return null;
-        int[] ids;
-        try {
-            ids = TokenIds.unpack(c.getIds(), c.getEncoding());
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-        if (ids.length != seqLength) return null;
-        for (int id : ids) if (id >= vocabSize) return null;
-        return ids;
     }
 }

@@ -1,7 +1,9 @@
 package dev.streamparrot.trainer.loop;
 
 import ai.djl.ndarray.NDManager;
+import dev.streamparrot.artifacts.ArtifactLocation;
 import dev.streamparrot.model.AdamW;
+import dev.streamparrot.model.Checkpoint;
 import dev.streamparrot.model.Gpt;
 import dev.streamparrot.model.GptConfig;
 import dev.streamparrot.model.LrSchedule;
@@ -21,7 +23,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -42,7 +43,6 @@ import java.util.function.Function;
  */
 public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
-    public static final String TOKENIZER_FILE = "tokenizer.json";
 
     /**
      * @param runId             names the run's checkpoints and logs; a run with the same id resumes
@@ -103,7 +103,7 @@ public final class Trainer {
                     tokenizerId, vocab);
         }
         data.requireIdsBelow(vocab);
-        Path tokenizerJson = release.map(r -> Path.of(URI.create(r.getLocation()))).orElse(null);
+        Path tokenizerJson = release.map(r -> ArtifactLocation.resolve(r.getLocation())).orElse(null);
 
         try (Gpt model = resumeDir.isPresent() ? Gpt.load(resumeDir.get()) : Gpt.create(modelConfig(vocab, release), args.seed());
              AdamW optimizer = new AdamW(model.parameters(), new AdamW.Settings(0.9, 0.999, 1e-8, args.weightDecay()))) {
@@ -224,16 +224,17 @@ public final class Trainer {
             Path dir = io.store().write(run.runId(), step, tmp -> {
                 model.save(tmp);
                 optimizer.save(tmp.resolve(AdamW.STATE_FILE));
-                if (tokenizerJson != null) Files.copy(tokenizerJson, tmp.resolve(TOKENIZER_FILE));
+                if (tokenizerJson != null) Files.copy(tokenizerJson, tmp.resolve(Checkpoint.TOKENIZER_FILE));
                 state.write(tmp);
             });
             lastSaved = step;
             lastCheckpoint = dir;
+            Checkpoint checkpoint = new Checkpoint(dir);
             CheckpointAnnouncement a = CheckpointAnnouncement.newBuilder()
                     .setRunId(run.runId()).setStep(step).setTokenizerId(tokenizerId)
                     .setEvalLoss(evalLoss).setPerplexity(perplexity)
-                    .setLocation(dir.toUri().toString())
-                    .setSha256(CheckpointStore.sha256(dir.resolve(Gpt.WEIGHTS_FILE)))
+                    .setLocation(checkpoint.location())
+                    .setSha256(checkpoint.weightsSha256())
                     .setCreatedAt(Instant.now())
                     .build();
             io.announcer().announce(a);

@@ -1,5 +1,6 @@
 package dev.streamparrot.trainer.loop;
 
+import dev.streamparrot.artifacts.Sha256;
 import dev.streamparrot.model.Gpt;
 import dev.streamparrot.model.TrainStep;
 import dev.streamparrot.schemas.CheckpointAnnouncement;
@@ -113,7 +114,7 @@ class TrainerResumeTest {
             assertTrue(Files.isRegularFile(ckpt.resolve(f)), f);
         }
         assertArrayEquals(Files.readAllBytes(tokenizerJson), Files.readAllBytes(ckpt.resolve("tokenizer.json")));
-        assertEquals(CheckpointStore.sha256(ckpt.resolve("model.safetensors")), a.getSha256());
+        assertEquals(Sha256.of(ckpt.resolve("model.safetensors")), a.getSha256());
         assertNotNull(a.getEvalLoss());
         assertEquals(Math.exp(a.getEvalLoss()), a.getPerplexity(), 1e-9);
         TrainerState state = TrainerState.read(ckpt);
