@@ -1,7 +1,6 @@
 package dev.streamparrot.kit;
 
-import dev.streamparrot.kafka.Breakers;
-import dev.streamparrot.kafka.DecodeFault;
+import dev.streamparrot.kafka.DeadLetteringDecoder;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.OutageGuard;
 import dev.streamparrot.kafka.SchemaOutageException;
@@ -76,22 +75,8 @@ public final class TopicSnapshot implements AutoCloseable {
      * @param breaker as {@code DeadLetteringDecoder.breakerName(service, topic)} names it
      */
     public static <V extends SpecificRecord> Decoder<V> skippingPoison(AvroSerde<V> serde, OutageGuard guard, String breaker) {
-        return record -> {
-            V value;
-            try {
-                value = serde.deserialize(record.topic(), record.value());
-            } catch (RuntimeException e) {
-                OutageGuard.Verdict verdict = guard.judge(record, e, serde::deserialize);
-                if (verdict.fault() == DecodeFault.OUTAGE) {
-                    Duration retryAfter = Breakers.trip(breaker, verdict.why(), null);
-                    throw new SchemaOutageException(record.topic(), record.partition(), record.offset(), retryAfter, e);
-                }
-                LOG.warn("{}: leaving out {}-{}@{}: {}", breaker, record.topic(), record.partition(), record.offset(), verdict.why());
-                value = null;
-            }
-            Breakers.close(breaker);
-            return Optional.ofNullable(value);
-        };
+        return record -> DeadLetteringDecoder.decodeOrJudge(serde, guard, breaker, record, why ->
+                LOG.warn("{}: leaving out {}-{}@{}: {}", breaker, record.topic(), record.partition(), record.offset(), why));
     }
 
     /** The raw value bytes: for readers that only count or copy records. */

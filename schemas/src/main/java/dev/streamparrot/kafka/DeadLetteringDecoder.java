@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -56,8 +57,21 @@ public final class DeadLetteringDecoder<T extends SpecificRecord> {
     }
 
     private Optional<T> decode(ConsumerRecord<byte[], byte[]> record, boolean deadLetterPoison) {
-        String breaker = breakerName(deadLetters.service(), record.topic());
-        T value;
+        return decodeOrJudge(serde, guard, breakerName(deadLetters.service(), record.topic()), record, why -> {
+            if (deadLetterPoison) deadLetter(record, why);
+        });
+    }
+
+    /**
+     * The one decode step of every guarded reader: the value, or, when it cannot be read, the guard's verdict.
+     * An outage opens the breaker and throws; poison is handed to {@code poison} with its reason (to
+     * dead-letter it, or to leave it out) and gives empty. Either way a record that decodes closes the breaker.
+     *
+     * @throws SchemaOutageException when the failure is not the record's fault
+     */
+    public static <V extends SpecificRecord> Optional<V> decodeOrJudge(AvroSerde<V> serde, OutageGuard guard, String breaker,
+                                                                    ConsumerRecord<byte[], byte[]> record, Consumer<String> poison) {
+        V value;
         try {
             value = serde.deserialize(record.topic(), record.value());
         } catch (RuntimeException e) {
@@ -68,7 +82,7 @@ public final class DeadLetteringDecoder<T extends SpecificRecord> {
                         record.offset(), retryAfter.toMillis(), verdict.why());
                 throw new SchemaOutageException(record.topic(), record.partition(), record.offset(), retryAfter, e);
             }
-            if (deadLetterPoison) deadLetter(record, verdict.why());
+            poison.accept(verdict.why());
             Breakers.close(breaker); // its neighbours decode: whatever was wrong before is not any more
             return Optional.empty();
         }

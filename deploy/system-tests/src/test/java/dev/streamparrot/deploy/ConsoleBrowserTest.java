@@ -34,8 +34,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.logging.Level;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -64,13 +62,7 @@ class ConsoleBrowserTest {
             String console = cluster.url("console");
             // the real pipeline up to a served checkpoint: a small corpus, a 1024-token tokenizer
             Path corpus = WholeClusterRestartTest.copyPackages(home.resolve("corpus"), "email", "json", "http", "logging", "urllib");
-            cluster.cli("ingest-service", "dev.streamparrot.ingest.IngestCli", "ingest-dir", corpus.toString(), "--license", "PSF-2.0",
-                    "--repo-per-subdir", "--no-progress");
-            String trained = cluster.cli("tokenize-service", "dev.streamparrot.tokenize.train.TrainTokenizerCommand",
-                    "--vocab-size", "1024", "--store", home.resolve("tokenize/tokenizers").toString(), "--no-progress");
-            Matcher release = Pattern.compile("released tokenizer ([0-9a-f]+)").matcher(trained);
-            assertTrue(release.find(), trained);
-            cluster.cli("tokenize-service", "dev.streamparrot.tokenize.stream.ActivateCommand", "--id", release.group(1));
+            cluster.ingestAndActivateTokenizer(corpus);
             putHostileDeadLetter(cluster);
             cluster.awaitCheckpointAfter(0);
             awaitServedModel(cluster.url("inference"));

@@ -59,13 +59,7 @@ class WholeClusterRestartTest {
             Path during = copyPackages(home.resolve("corpus-b"), "asyncio", "unittest", "multiprocessing");
 
             // 1. the pipeline to chunks and a first checkpoint
-            cluster.cli("ingest-service", "dev.streamparrot.ingest.IngestCli", "ingest-dir", before.toString(), "--license", "PSF-2.0",
-                    "--repo-per-subdir", "--no-progress");
-            String trained = cluster.cli("tokenize-service", "dev.streamparrot.tokenize.train.TrainTokenizerCommand",
-                    "--vocab-size", "1024", "--store", home.resolve("tokenize/tokenizers").toString(), "--no-progress");
-            Matcher release = Pattern.compile("released tokenizer ([0-9a-f]+)").matcher(trained);
-            assertTrue(release.find(), trained);
-            cluster.cli("tokenize-service", "dev.streamparrot.tokenize.stream.ActivateCommand", "--id", release.group(1));
+            String release = cluster.ingestAndActivateTokenizer(before);
             long firstStep = cluster.awaitCheckpointAfter(0);
             System.out.printf("first checkpoint at step %d%n", firstStep);
 
@@ -99,7 +93,7 @@ class WholeClusterRestartTest {
             System.out.printf("after kill -9 of everything the trainer went on to step %d%n", afterKill);
 
             cluster.awaitDrained();
-            cluster.assertExactlyOnce(release.group(1));
+            cluster.assertExactlyOnce(release);
         } finally {
             cluster.stop();
         }
@@ -198,6 +192,21 @@ class WholeClusterRestartTest {
 
         void kill9All() throws Exception {
             for (String name : List.of("inference", "trainer", "packer", "tokenize", "ingest", "registry", "kafka")) kill9(name);
+        }
+
+        /**
+         * The start of the main job on a small corpus: ingest the folder (each subfolder a repository), train a
+         * 1024-token tokenizer on it and make it current. @return the release id
+         */
+        String ingestAndActivateTokenizer(Path corpus) throws Exception {
+            cli("ingest-service", "dev.streamparrot.ingest.IngestCli", "ingest-dir", corpus.toString(), "--license", "PSF-2.0",
+                    "--repo-per-subdir", "--no-progress");
+            String trained = cli("tokenize-service", "dev.streamparrot.tokenize.train.TrainTokenizerCommand",
+                    "--vocab-size", "1024", "--store", home.resolve("tokenize/tokenizers").toString(), "--no-progress");
+            Matcher release = Pattern.compile("released tokenizer ([0-9a-f]+)").matcher(trained);
+            assertTrue(release.find(), trained);
+            cli("tokenize-service", "dev.streamparrot.tokenize.stream.ActivateCommand", "--id", release.group(1));
+            return release.group(1);
         }
 
         /** Runs a command-line tool of a module against this cluster, as the main job does; returns what it printed. */
