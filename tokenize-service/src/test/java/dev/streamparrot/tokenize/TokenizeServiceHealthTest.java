@@ -2,8 +2,6 @@ package dev.streamparrot.tokenize;
 
 import dev.streamparrot.testkit.RealCluster;
 import dev.streamparrot.testkit.ServiceShellCheck;
-import io.micronaut.context.ApplicationContext;
-import io.micronaut.runtime.server.EmbeddedServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -14,12 +12,6 @@ import java.util.Map;
 class TokenizeServiceHealthTest {
     @Test
     void healthyAgainstTheRealClusterAndExportsMetrics() throws Exception {
-        Map<String, Object> config = Map.of(
-                "micronaut.server.port", -1,
-                "streamparrot.kafka.bootstrap-servers", RealCluster.bootstrapServers(),
-                "streamparrot.schema-registry.url", RealCluster.registryUrl());
-        try (EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, config)) {
-            ServiceShellCheck.assertHealthyAndExportsMetrics(server.getURL().toString());
-        }
+        ServiceShellCheck.assertServiceShell(Map.of());
     }
 }

@@ -3,7 +3,6 @@ package dev.streamparrot.trainer;
 import dev.streamparrot.kafka.Breakers;
 import dev.streamparrot.testkit.RealCluster;
 import dev.streamparrot.testkit.ServiceShellCheck;
-import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -22,12 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TrainerServiceHealthTest {
     @Test
     void healthyAgainstTheRealClusterAndExportsMetrics() throws Exception {
-        Map<String, Object> config = Map.of(
-                "micronaut.server.port", -1,
-                "streamparrot.trainer.enabled", false,
-                "streamparrot.kafka.bootstrap-servers", RealCluster.bootstrapServers(),
-                "streamparrot.schema-registry.url", RealCluster.registryUrl());
-        try (EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, config)) {
+        try (EmbeddedServer server = ServiceShellCheck.startAgainstRealCluster(Map.of("streamparrot.trainer.enabled", false))) {
             ServiceShellCheck.assertHealthyAndExportsMetrics(server.getURL().toString());
 
             // A reader paused by a schema registry outage makes the service DOWN, with the reason, until it closes.

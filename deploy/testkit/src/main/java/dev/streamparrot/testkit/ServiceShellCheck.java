@@ -1,10 +1,15 @@
 package dev.streamparrot.testkit;
 
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.HashMap;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +23,26 @@ public final class ServiceShellCheck {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private ServiceShellCheck() {}
+
+    /**
+     * Starts the service whose beans are on the test classpath against {@link RealCluster} (random HTTP port),
+     * with {@code extra} settings on top; the caller closes it.
+     */
+    public static EmbeddedServer startAgainstRealCluster(Map<String, Object> extra) {
+        Map<String, Object> config = new HashMap<>(Map.of(
+                "micronaut.server.port", -1,
+                "streamparrot.kafka.bootstrap-servers", RealCluster.bootstrapServers(),
+                "streamparrot.schema-registry.url", RealCluster.registryUrl()));
+        config.putAll(extra);
+        return ApplicationContext.run(EmbeddedServer.class, config);
+    }
+
+    /** The whole check for a service that needs no more than the cluster: start it, assert its shell, stop it. */
+    public static void assertServiceShell(Map<String, Object> extra) throws IOException, InterruptedException {
+        try (EmbeddedServer server = startAgainstRealCluster(extra)) {
+            assertHealthyAndExportsMetrics(server.getURL().toString());
+        }
+    }
 
     /** @param baseUrl the running service, e.g. {@code EmbeddedServer.getURL().toString()} */
     public static void assertHealthyAndExportsMetrics(String baseUrl) throws IOException, InterruptedException {
