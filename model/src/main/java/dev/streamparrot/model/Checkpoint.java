@@ -21,8 +21,8 @@ public record Checkpoint(Path dir) {
     public static final List<String> FILES = List.of(WEIGHTS_FILE, GptConfig.CONFIG_FILE,
             GptConfig.GENERATION_CONFIG_FILE, TOKENIZER_FILE);
 
-    /** Thrown when the weights are not the ones announced. */
-    public static final class ChecksumMismatchException extends RuntimeException {
+    /** Thrown when the weights are not the ones announced (the artifact store's mismatch, for a checkpoint). */
+    public static final class ChecksumMismatchException extends dev.streamparrot.artifacts.ChecksumMismatchException {
         public ChecksumMismatchException(String message) {
             super(message);
         }
