@@ -29,10 +29,10 @@ public interface ArtifactStore extends AutoCloseable {
     Manifest put(String name, Path source);
 
     /**
-     * A local directory holding the artifact at this location, every file checked against its manifest, and
-     * {@code expected} checked against both the manifest and the bytes: a mismatch throws
-     * {@link ChecksumMismatchException} naming both hashes; an artifact that is not there (or not complete)
-     * throws {@link NoSuchArtifactException}.
+     * The announced file of the artifact at this location, on this machine, with the artifact's other files beside
+     * it (its parent directory is the artifact): every file checked against the manifest, and {@code expected}
+     * against both the manifest and the bytes. A mismatch throws {@link ChecksumMismatchException} naming both
+     * hashes; an artifact that is not there (or not complete) throws {@link NoSuchArtifactException}.
      */
     Path get(String location, Expected expected);
 

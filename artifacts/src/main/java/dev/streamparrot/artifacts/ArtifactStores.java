@@ -9,4 +9,12 @@ public final class ArtifactStores {
         if (store.startsWith("s3://")) return new S3Store(store, s3);
         return new DirectoryStore(ArtifactLocation.resolve(store));
     }
+
+    /**
+     * A store to read {@code file:} locations (any directory store's) with, for code that is given no store
+     * setting: tools and tests on one machine. Nothing writes through it.
+     */
+    public static ArtifactStore localReader() {
+        return new DirectoryStore(java.nio.file.Path.of(""));
+    }
 }

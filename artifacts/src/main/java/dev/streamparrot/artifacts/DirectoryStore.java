@@ -69,7 +69,7 @@ public final class DirectoryStore implements ArtifactStore {
         Path path = ArtifactLocation.resolve(location);
         if (Files.isRegularFile(path)) { // a single file announced before the store existed
             verifyFile(path, expected.sha256(), "the announcement");
-            return path.getParent();
+            return path;
         }
         if (!Files.isDirectory(path)) throw new NoSuchArtifactException("no artifact at " + location);
         Path manifestFile = path.resolve(MANIFEST_FILE);
@@ -86,7 +86,7 @@ public final class DirectoryStore implements ArtifactStore {
         }
         // the announced file is hashed; the others (optimizer state, twice the weights) only sized: this is a local disk
         verifyFile(path.resolve(expected.file()), expected.sha256(), "the announcement");
-        return path;
+        return path.resolve(expected.file());
     }
 
     @Override

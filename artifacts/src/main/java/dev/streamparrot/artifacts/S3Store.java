@@ -190,7 +190,7 @@ public final class S3Store implements ArtifactStore {
         Manifest manifest = Manifest.fromJson(manifestJson, location);
         manifest.require(expected);
         Path cached = settings.cacheDir().resolve(locBucket).resolve(Sha256.of(manifestJson).substring(0, 32));
-        if (Files.isDirectory(cached)) return cached; // complete and verified when it was downloaded
+        if (Files.isDirectory(cached)) return cached.resolve(expected.file()); // complete and verified when downloaded
         Path tmp = cached.resolveSibling(".tmp-" + cached.getFileName() + "-" + System.nanoTime());
         try {
             Files.createDirectories(tmp);
@@ -202,7 +202,7 @@ public final class S3Store implements ArtifactStore {
                 if (!Files.isDirectory(cached)) throw raced; // else another reader put the same bytes there first
                 DirectoryStore.deleteTree(tmp);
             }
-            return cached;
+            return cached.resolve(expected.file());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot cache " + location + " in " + settings.cacheDir(), e);
         } finally {

@@ -1,5 +1,6 @@
 package dev.streamparrot.trainer;
 
+import dev.streamparrot.artifacts.ArtifactStore;
 import dev.streamparrot.kafka.DeadLetteringDecoder;
 import dev.streamparrot.kafka.DeadLetters;
 import dev.streamparrot.kafka.KafkaSettings;
@@ -41,6 +42,7 @@ final class KafkaTrainerIo implements AutoCloseable {
     private final KafkaChunkSource train;
     private final KafkaChunkSource validation;
     private final Trainer.Io io;
+    private final ArtifactStore artifacts;
 
     KafkaTrainerIo(TrainerSettings settings) {
         this.kafka = settings.kafka();
@@ -56,10 +58,12 @@ final class KafkaTrainerIo implements AutoCloseable {
         this.validation = new KafkaChunkSource(Topics.CHUNKS_VALID.name(), kafka.consumer(settings.groupId() + "-eval"), decoder);
         ValidationChunks valid = new ValidationChunks(validation);
         AvroSerde<CheckpointAnnouncement> announcements = new AvroSerde<>(CheckpointAnnouncement.class, registry);
+        this.artifacts = settings.store().open();
+        CheckpointStore checkpoints = new CheckpointStore(settings.checkpointDir(), artifacts);
         this.io = new Trainer.Io(train, valid,
                 (record, reason) -> deadLetter(deadLetters, chunks, record, reason),
                 this::release,
-                new CheckpointStore(settings.checkpointDir()),
+                checkpoints,
                 a -> send(new ProducerRecord<>(Topics.CHECKPOINTS.name(),
                         (a.getRunId() + "/" + a.getStep()).getBytes(StandardCharsets.UTF_8),
                         announcements.serialize(Topics.CHECKPOINTS.name(), a))));
@@ -107,6 +111,7 @@ final class KafkaTrainerIo implements AutoCloseable {
         train.close();
         validation.close();
         producer.close(Duration.ofSeconds(10));
+        artifacts.close();
     }
 
 }

@@ -2,6 +2,7 @@ package dev.streamparrot.inference.service;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.streamparrot.artifacts.ArtifactStore;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.registry.SchemaRegistryClient;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,8 +34,8 @@ final class InferenceFactory {
     }
 
     @Singleton
-    CheckpointLoader checkpointLoader() {
-        return new CheckpointLoader();
+    CheckpointLoader checkpointLoader(ArtifactStore store) {
+        return new CheckpointLoader(store);
     }
 
     @Context

@@ -56,7 +56,7 @@ class TrainerResumeTest {
         FakeChunkSource train = log(3, 60, 1), valid = log(1, 12, 2);
         Map<Long, TrainStep.Result> updates = new TreeMap<>();
         List<CheckpointAnnouncement> announcements = new ArrayList<>();
-        TokenizerRelease release = new TokenizerRelease("tok", VOCAB, VOCAB - 1, tokenizerJson.toUri().toString(), "-", 0L, 0L, "", Instant.now());
+        TokenizerRelease release = new TokenizerRelease("tok", VOCAB, VOCAB - 1, tokenizerJson.toUri().toString(), dev.streamparrot.artifacts.Sha256.of(tokenizerJson), 0L, 0L, "", Instant.now());
         Trainer[] trainer = new Trainer[1];
         TrainingListener recorder = new TrainingListener() {
             @Override
