@@ -6,6 +6,7 @@ import dev.streamparrot.kafka.DeadLetters;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.OutageGuard;
 import dev.streamparrot.kafka.TopicAdmin;
+import dev.streamparrot.kit.CheckpointPins;
 import dev.streamparrot.kit.TopicSnapshot;
 import dev.streamparrot.registry.AvroSerde;
 import dev.streamparrot.registry.SchemaRegistryClient;
@@ -25,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -34,6 +36,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * dead-letters for chunks it cannot use.
  */
 final class KafkaTrainerIo implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KafkaTrainerIo.class);
     static final String SERVICE = "trainer-service";
 
     private final KafkaSettings kafka;
@@ -46,7 +49,7 @@ final class KafkaTrainerIo implements AutoCloseable {
 
     KafkaTrainerIo(TrainerSettings settings) {
         this.kafka = settings.kafka();
-        TopicAdmin.ensure(kafka.bootstrapServers(), List.of(Topics.CHUNKS_TRAIN, Topics.CHUNKS_VALID, Topics.CHECKPOINTS,
+        TopicAdmin.ensure(kafka.bootstrapServers(), List.of(Topics.CHUNKS_TRAIN, Topics.CHUNKS_VALID, Topics.CHECKPOINTS, Topics.CHECKPOINT_PINS,
                 Topics.TOKENIZER_RELEASES, Topics.DEAD_LETTERS), (short) 1);
         this.registry = new SchemaRegistryClient(kafka.schemaRegistryUrl());
         this.producer = new KafkaProducer<>(kafka.producer(SERVICE + "-" + settings.runId()));
@@ -64,9 +67,12 @@ final class KafkaTrainerIo implements AutoCloseable {
                 (record, reason) -> deadLetter(deadLetters, chunks, record, reason),
                 this::release,
                 checkpoints,
-                a -> send(new ProducerRecord<>(Topics.CHECKPOINTS.name(),
-                        (a.getRunId() + "/" + a.getStep()).getBytes(StandardCharsets.UTF_8),
-                        announcements.serialize(Topics.CHECKPOINTS.name(), a))));
+                a -> {
+                    send(new ProducerRecord<>(Topics.CHECKPOINTS.name(),
+                            (a.getRunId() + "/" + a.getStep()).getBytes(StandardCharsets.UTF_8),
+                            announcements.serialize(Topics.CHECKPOINTS.name(), a)));
+                    retain(checkpoints, settings);
+                });
     }
 
     Trainer.Io io() {
@@ -93,6 +99,20 @@ final class KafkaTrainerIo implements AutoCloseable {
                     if (release != null && tokenizerId.equals(release.getId())) found.set(release);
                 });
         return Optional.ofNullable(found.get());
+    }
+
+    /**
+     * Retention, once a checkpoint is announced: the run's newest {@code keep-checkpoints} stay, and every one an
+     * inference instance serves (checkpoint-pins). A store that fails here delays the clean-up, not training.
+     */
+    private void retain(CheckpointStore checkpoints, TrainerSettings settings) {
+        try {
+            Set<String> pinned = CheckpointPins.pinnedLocations(kafka, registry, SERVICE + "-" + settings.runId());
+            List<String> deleted = checkpoints.retain(settings.runId(), settings.keepCheckpoints(), pinned);
+            if (!deleted.isEmpty()) LOG.info("retention deleted {} (pinned: {})", deleted, pinned);
+        } catch (RuntimeException e) {
+            LOG.warn("checkpoint retention failed, retrying after the next checkpoint: {}", e.toString());
+        }
     }
 
     private void send(ProducerRecord<byte[], byte[]> record) {

@@ -67,7 +67,12 @@ final class InferenceFactory {
     @Requires(property = "streamparrot.inference.follow-checkpoints", notEquals = "false")
     CheckpointFollower checkpointFollower(KafkaSettings settings, SchemaRegistryClient registry, CheckpointLoader loader,
                                           ModelSlot slot, InferenceMetrics metrics,
-                                          @Nullable @Value("${streamparrot.inference.pinned-checkpoint:}") String pinned) {
-        return new CheckpointFollower(settings, registry, loader, slot, metrics, pinned, why -> { }).start();
+                                          @Nullable @Value("${streamparrot.inference.pinned-checkpoint:}") String pinned,
+                                          @Nullable @Value("${streamparrot.inference.instance-id:}") String instance,
+                                          @Value("${micronaut.server.port:8000}") int port) throws java.net.UnknownHostException {
+        // the pin key: one per serving instance (its host and port unless configured)
+        String id = instance != null && !instance.isBlank() ? instance
+                : java.net.InetAddress.getLocalHost().getHostName() + ":" + port;
+        return new CheckpointFollower(settings, registry, loader, slot, metrics, pinned, why -> { }, id).start();
     }
 }
