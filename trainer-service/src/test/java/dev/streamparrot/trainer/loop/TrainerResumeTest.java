@@ -106,7 +106,10 @@ class TrainerResumeTest {
         assertEquals(1, run.announcements().size());
         CheckpointAnnouncement a = run.announcements().get(0);
         Path ckpt = Path.of(java.net.URI.create(a.getLocation()));
-        assertEquals(dir.resolve("store").resolve("run").resolve("step-00000012").toAbsolutePath(), ckpt);
+        // announced where it was published (the store's copy, complete with its manifest), not the working copy
+        assertEquals(dir.resolve("store/published/checkpoints/run/step-00000012").toAbsolutePath(), ckpt);
+        assertTrue(Files.isRegularFile(ckpt.resolve(dev.streamparrot.artifacts.ArtifactStore.MANIFEST_FILE)));
+        assertTrue(Files.isDirectory(dir.resolve("store/run/step-00000012")), "the working copy a restart resumes from");
         assertEquals(12, a.getStep());
         assertEquals("tok", a.getTokenizerId());
         for (String f : List.of("model.safetensors", "config.json", "generation_config.json", "tokenizer.json",
