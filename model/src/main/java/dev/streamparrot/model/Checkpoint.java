@@ -1,6 +1,7 @@
 package dev.streamparrot.model;
 
 import dev.streamparrot.artifacts.ArtifactLocation;
+import dev.streamparrot.artifacts.ArtifactStore;
 import dev.streamparrot.artifacts.Sha256;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +22,8 @@ public record Checkpoint(Path dir) {
     public static final List<String> FILES = List.of(WEIGHTS_FILE, GptConfig.CONFIG_FILE,
             GptConfig.GENERATION_CONFIG_FILE, TOKENIZER_FILE);
 
-    /** Thrown when the weights are not the ones announced. */
-    public static final class ChecksumMismatchException extends RuntimeException {
+    /** Thrown when the weights are not the ones announced (the artifact store's mismatch, for a checkpoint). */
+    public static final class ChecksumMismatchException extends dev.streamparrot.artifacts.ChecksumMismatchException {
         public ChecksumMismatchException(String message) {
             super(message);
         }
@@ -41,6 +42,15 @@ public record Checkpoint(Path dir) {
         Checkpoint checkpoint = new Checkpoint(ArtifactLocation.resolve(location));
         checkpoint.verify(expectedSha256);
         return checkpoint;
+    }
+
+    /**
+     * The announced checkpoint at this store location, fetched to this machine if the store is remote and verified
+     * there: the store refuses weights whose sha256 is not the announced one, naming both hashes.
+     */
+    public static Checkpoint open(ArtifactStore store, String location, String expectedSha256) {
+        Path weights = store.get(location, new ArtifactStore.Expected(WEIGHTS_FILE, expectedSha256));
+        return new Checkpoint(weights.getParent());
     }
 
     /** Throws {@link ChecksumMismatchException}, naming both hashes, unless the weights have this sha256. */

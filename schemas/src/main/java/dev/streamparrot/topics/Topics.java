@@ -49,6 +49,9 @@ public final class Topics {
             new Topic("chunks-valid", 1, "delete", "input partition", Chunk.class);
     public static final Topic CHECKPOINTS =
             new Topic("checkpoints", 1, "delete", "run id/step", CheckpointAnnouncement.class);
+    /** Which checkpoint each inference instance serves: the trainer's retention never deletes these (compacted). */
+    public static final Topic CHECKPOINT_PINS =
+            new Topic("checkpoint-pins", 1, "compact", "inference instance", CheckpointAnnouncement.class);
     public static final Topic DEAD_LETTERS =
             new Topic("dead-letters", 1, "delete", "original topic", DeadLetter.class);
     /** Which dead letters were re-published (replay-dead-letters), so none is replayed twice. */
@@ -57,7 +60,7 @@ public final class Topics {
 
     public static final List<Topic> ALL = List.of(REPO_REQUESTS, REPO_STATE, INGEST_CANDIDATES, SOURCE_FILES, REJECTED_FILES,
             TOKENIZER_RELEASES, TOKENIZER_ACTIVATIONS, TOKEN_IDS, CHUNKS_TRAIN, CHUNKS_VALID, CHECKPOINTS, DEAD_LETTERS,
-            DEAD_LETTER_REPLAYS);
+            DEAD_LETTER_REPLAYS, CHECKPOINT_PINS);
 
     public static Topic byName(String name) {
         return ALL.stream().filter(t -> t.name().equals(name)).findFirst()

@@ -1,10 +1,12 @@
 package dev.streamparrot.trainer;
 
+import dev.streamparrot.artifacts.ArtifactStore;
 import dev.streamparrot.kafka.DeadLetteringDecoder;
 import dev.streamparrot.kafka.DeadLetters;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.OutageGuard;
 import dev.streamparrot.kafka.TopicAdmin;
+import dev.streamparrot.kit.CheckpointPins;
 import dev.streamparrot.kit.TopicSnapshot;
 import dev.streamparrot.registry.AvroSerde;
 import dev.streamparrot.registry.SchemaRegistryClient;
@@ -24,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -33,6 +36,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * dead-letters for chunks it cannot use.
  */
 final class KafkaTrainerIo implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KafkaTrainerIo.class);
     static final String SERVICE = "trainer-service";
 
     private final KafkaSettings kafka;
@@ -41,10 +45,11 @@ final class KafkaTrainerIo implements AutoCloseable {
     private final KafkaChunkSource train;
     private final KafkaChunkSource validation;
     private final Trainer.Io io;
+    private final ArtifactStore artifacts;
 
     KafkaTrainerIo(TrainerSettings settings) {
         this.kafka = settings.kafka();
-        TopicAdmin.ensure(kafka.bootstrapServers(), List.of(Topics.CHUNKS_TRAIN, Topics.CHUNKS_VALID, Topics.CHECKPOINTS,
+        TopicAdmin.ensure(kafka.bootstrapServers(), List.of(Topics.CHUNKS_TRAIN, Topics.CHUNKS_VALID, Topics.CHECKPOINTS, Topics.CHECKPOINT_PINS,
                 Topics.TOKENIZER_RELEASES, Topics.DEAD_LETTERS), (short) 1);
         this.registry = new SchemaRegistryClient(kafka.schemaRegistryUrl());
         this.producer = new KafkaProducer<>(kafka.producer(SERVICE + "-" + settings.runId()));
@@ -56,13 +61,18 @@ final class KafkaTrainerIo implements AutoCloseable {
         this.validation = new KafkaChunkSource(Topics.CHUNKS_VALID.name(), kafka.consumer(settings.groupId() + "-eval"), decoder);
         ValidationChunks valid = new ValidationChunks(validation);
         AvroSerde<CheckpointAnnouncement> announcements = new AvroSerde<>(CheckpointAnnouncement.class, registry);
+        this.artifacts = settings.store().open();
+        CheckpointStore checkpoints = new CheckpointStore(settings.checkpointDir(), artifacts);
         this.io = new Trainer.Io(train, valid,
                 (record, reason) -> deadLetter(deadLetters, chunks, record, reason),
                 this::release,
-                new CheckpointStore(settings.checkpointDir()),
-                a -> send(new ProducerRecord<>(Topics.CHECKPOINTS.name(),
-                        (a.getRunId() + "/" + a.getStep()).getBytes(StandardCharsets.UTF_8),
-                        announcements.serialize(Topics.CHECKPOINTS.name(), a))));
+                checkpoints,
+                a -> {
+                    send(new ProducerRecord<>(Topics.CHECKPOINTS.name(),
+                            (a.getRunId() + "/" + a.getStep()).getBytes(StandardCharsets.UTF_8),
+                            announcements.serialize(Topics.CHECKPOINTS.name(), a)));
+                    retain(checkpoints, settings);
+                });
     }
 
     Trainer.Io io() {
@@ -91,6 +101,20 @@ final class KafkaTrainerIo implements AutoCloseable {
         return Optional.ofNullable(found.get());
     }
 
+    /**
+     * Retention, once a checkpoint is announced: the run's newest {@code keep-checkpoints} stay, and every one an
+     * inference instance serves (checkpoint-pins). A store that fails here delays the clean-up, not training.
+     */
+    private void retain(CheckpointStore checkpoints, TrainerSettings settings) {
+        try {
+            Set<String> pinned = CheckpointPins.pinnedLocations(kafka, registry, SERVICE + "-" + settings.runId());
+            List<String> deleted = checkpoints.retain(settings.runId(), settings.keepCheckpoints(), pinned);
+            if (!deleted.isEmpty()) LOG.info("retention deleted {} (pinned: {})", deleted, pinned);
+        } catch (RuntimeException e) {
+            LOG.warn("checkpoint retention failed, retrying after the next checkpoint: {}", e.toString());
+        }
+    }
+
     private void send(ProducerRecord<byte[], byte[]> record) {
         try {
             producer.send(record).get(); // a checkpoint counts as announced only once the broker has it
@@ -107,6 +131,7 @@ final class KafkaTrainerIo implements AutoCloseable {
         train.close();
         validation.close();
         producer.close(Duration.ofSeconds(10));
+        artifacts.close();
     }
 
 }

@@ -1,5 +1,6 @@
 package dev.streamparrot.trainer;
 
+import dev.streamparrot.artifacts.StoreSettings;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.trainer.loop.TrainerStatus;
 import io.micrometer.core.instrument.Gauge;
@@ -32,7 +33,8 @@ final class TrainerService {
         this.enabled = env.getProperty("streamparrot.trainer.enabled", Boolean.class).orElse(true);
         Path dataDir = Path.of(env.getProperty("streamparrot.data-dir", String.class).orElse(".local/trainer"));
         TrainerSettings settings = TrainerSettings.from(kafka, dataDir,
-                key -> env.getProperty("streamparrot.trainer." + key, String.class));
+                key -> env.getProperty("streamparrot.trainer." + key, String.class),
+                StoreSettings.from(key -> env.getProperty(key, String.class), dataDir));
         this.job = new TrainingJob(settings, System.out, List.of());
         gauge(meters, "streamparrot.trainer.step", s -> s.step());
         gauge(meters, "streamparrot.trainer.loss.train", TrainerStatus.Snapshot::loss);

@@ -1,5 +1,6 @@
 package dev.streamparrot.trainer;
 
+import dev.streamparrot.artifacts.StoreSettings;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.trainer.loop.TrainingArgs;
 
@@ -20,15 +21,24 @@ import java.util.function.Function;
  * @param vocabSize     the vocabulary when the tokenizer has no release on tokenizer-releases
  * @param groupId       the consumer group reading chunks-train
  * @param threads       libtorch threads, 0 for libtorch's default (one per core)
+ * @param store         the artifact store checkpoints are published to and tokenizers read from
+ * @param keepCheckpoints the newest this many published checkpoints of the run are kept (and pinned ones)
  */
 public record TrainerSettings(KafkaSettings kafka, String runId, TrainingArgs args, Path checkpointDir, Path logDir,
-                              String tokenizerId, int vocabSize, String groupId, int threads) {
+                              String tokenizerId, int vocabSize, String groupId, int threads, StoreSettings store,
+                              int keepCheckpoints) {
 
     /**
      * Reads the settings through {@code property}, which answers keys under {@code streamparrot.trainer}
      * such as {@code profile}, {@code run-id} or a training argument in kebab-case ({@code max-train-steps}).
      */
     public static TrainerSettings from(KafkaSettings kafka, Path dataDir, Function<String, Optional<String>> property) {
+        return from(kafka, dataDir, property, StoreSettings.fromSystemProperties(dataDir));
+    }
+
+    /** As {@link #from(KafkaSettings, Path, Function)}, publishing to this store. */
+    public static TrainerSettings from(KafkaSettings kafka, Path dataDir, Function<String, Optional<String>> property,
+                                       StoreSettings store) {
         String profile = property.apply("profile").orElse("cpu-tiny");
         Map<String, String> overrides = new LinkedHashMap<>();
         for (String key : TrainingArgs.KEYS.keySet()) {
@@ -43,17 +53,20 @@ public record TrainerSettings(KafkaSettings kafka, String runId, TrainingArgs ar
                 property.apply("tokenizer-id").filter(v -> !v.isBlank()).orElse(null),
                 Integer.parseInt(property.apply("vocab-size").orElse("32768")),
                 property.apply("group-id").orElse("trainer"),
-                Integer.parseInt(property.apply("threads").orElse("0")));
+                Integer.parseInt(property.apply("threads").orElse("0")),
+                store,
+                Integer.parseInt(property.apply("keep-checkpoints").orElse("5")));
     }
 
     /** Keys {@link #from} reads besides the training arguments, with what they mean. */
-    public static final Map<String, String> KEYS = Map.of(
-            "profile", "training profile: " + TrainingArgs.PROFILES + " (default cpu-tiny)",
-            "run-id", "run id; checkpoints of the same id are resumed (default: the profile)",
-            "checkpoint-dir", "checkpoint store directory (default <data-dir>/checkpoints)",
-            "log-dir", "TensorBoard log directory (default <data-dir>/runs)",
-            "tokenizer-id", "tokenizer to train on (default: the first chunk's)",
-            "vocab-size", "vocabulary when the tokenizer has no release (default 32768)",
-            "group-id", "consumer group on chunks-train (default trainer)",
-            "threads", "libtorch threads, 0 = one per core (default 0)");
+    public static final Map<String, String> KEYS = Map.ofEntries(Map.entry("keep-checkpoints",
+                    "published checkpoints of the run kept besides pinned ones (default 5)"),
+            Map.entry("profile", "training profile: " + TrainingArgs.PROFILES + " (default cpu-tiny)"),
+            Map.entry("run-id", "run id; checkpoints of the same id are resumed (default: the profile)"),
+            Map.entry("checkpoint-dir", "local working directory of checkpoints, resumed from (default <data-dir>/checkpoints)"),
+            Map.entry("log-dir", "TensorBoard log directory (default <data-dir>/runs)"),
+            Map.entry("tokenizer-id", "tokenizer to train on (default: the first chunk's)"),
+            Map.entry("vocab-size", "vocabulary when the tokenizer has no release (default 32768)"),
+            Map.entry("group-id", "consumer group on chunks-train (default trainer)"),
+            Map.entry("threads", "libtorch threads, 0 = one per core (default 0)"));
 }

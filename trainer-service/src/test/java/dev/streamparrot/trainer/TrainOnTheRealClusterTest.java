@@ -72,7 +72,7 @@ class TrainOnTheRealClusterTest {
             AvroSerde<TokenizerRelease> releases = new AvroSerde<>(TokenizerRelease.class, registry);
             producer.send(new ProducerRecord<>(Topics.TOKENIZER_RELEASES.name(), TOKENIZER.getBytes(StandardCharsets.UTF_8),
                     releases.serialize(Topics.TOKENIZER_RELEASES.name(), new TokenizerRelease(TOKENIZER, VOCAB, EOS,
-                            tokenizerJson.toUri().toString(), "-", 171L, 0L, "byte-level", Instant.now())))).get();
+                            tokenizerJson.toUri().toString(), dev.streamparrot.artifacts.Sha256.of(tokenizerJson), 171L, 0L, "byte-level", Instant.now())))).get();
             for (int i = 0; i < train.size(); i++) {
                 int p = i % Topics.CHUNKS_TRAIN.partitions();
                 send(producer, chunks, Topics.CHUNKS_TRAIN.name(), p, chunk(i / 4, p, TOKENIZER, Split.TRAIN, train.get(i)));

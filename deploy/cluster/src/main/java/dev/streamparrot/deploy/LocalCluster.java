@@ -44,6 +44,14 @@ public final class LocalCluster {
         @Option(names = "--set", paramLabel = "SERVICE:KEY=VALUE",
                 description = "one configuration setting of one service, e.g. trainer:streamparrot.trainer.save-checkpoint-steps=10 (repeatable)")
         List<String> serviceSettings = new ArrayList<>();
+        @Option(names = "--store", defaultValue = "dir",
+                description = "the artifact store: dir (a directory under the home) or s3 (a local S3Proxy) (default: ${DEFAULT-VALUE})")
+        String store;
+        @Option(names = "--s3-port", defaultValue = "19000", description = "the port of the local S3Proxy with --store s3") int s3Port;
+
+        LocalStore store() {
+            return new LocalStore(store, home(), s3Port);
+        }
 
         Path home() {
             return home != null ? home : ProjectPaths.root().resolve(".local");
@@ -71,6 +79,12 @@ public final class LocalCluster {
                     "-cp", System.getProperty("java.class.path"), KafkaBroker.class.getName(), brokerConfig.toString())));
             all.add(new Component("registry", registryPort, "http://127.0.0.1:" + registryPort + "/apis/ccompat/v7/subjects",
                     RegistryServer.command(registryPort, home.resolve("registry"))));
+            LocalStore store = store();
+            if (withServices && store.isS3() && launchable) all.add(store.component(java));
+            // status and stop also see an S3Proxy that an earlier `up --store s3` started
+            else if (withServices && (store.isS3() || new Supervisor(home).running("s3").isPresent())) {
+                all.add(new Component("s3", s3Port, null, List.of()));
+            }
             KafkaSettings settings = settings();
             String preload = null; // built once, and only when a service that needs it is launched
             for (ServiceCatalog.Service service : withServices ? ServiceCatalog.ALL : List.<ServiceCatalog.Service>of()) {
@@ -98,6 +112,7 @@ public final class LocalCluster {
                                 "-Dstreamparrot.kafka.bootstrap-servers=" + settings.bootstrapServers(),
                                 "-Dstreamparrot.schema-registry.url=" + settings.schemaRegistryUrl(),
                                 "-Dstreamparrot.data-dir=" + home.resolve(service.name())));
+                command.addAll(store.jvmSettings());
                 service.localConfig().forEach(setting -> command.add("-D" + setting));
                 if (service.name().equals("console")) { // the one service that calls the others
                     for (String peer : List.of("ingest", "trainer", "inference")) {
@@ -162,7 +177,10 @@ public final class LocalCluster {
                     out.printf("registry   backed up to Kafka (%d bytes)%n", ports.registryBackup().save());
                 }
             }
-            for (Component component : components) supervisor.awaitReady(component, Duration.ofSeconds(180));
+            for (Component component : components) {
+                supervisor.awaitReady(component, Duration.ofSeconds(180));
+                if (component.name().equals("s3")) ports.store().createBucket();
+            }
             out.printf("ready in %.1f s: Kafka at %s, schema registry at %s; logs in %s%n",
                     (System.nanoTime() - t0) / 1e9, ports.settings().bootstrapServers(), ports.settings().schemaRegistryUrl(),
                     ports.home().resolve("logs"));
@@ -170,7 +188,7 @@ public final class LocalCluster {
             new Status(ports, out).call();
             if (!noServices) out.printf("console    http://127.0.0.1:%d/%n", ports.port(ServiceCatalog.named("console")));
             out.flush();
-            if (!noServices && !noJob) new MainJob(ports.settings(), ports.home(), out).run();
+            if (!noServices && !noJob) new MainJob(ports.settings(), ports.home(), ports.store(), out).run();
             return 0; // everything asked for answered: awaitReady throws otherwise
         }
     }

@@ -24,11 +24,13 @@ import java.util.regex.Pattern;
 final class MainJob {
     private final KafkaSettings settings;
     private final Path home;
+    private final LocalStore store;
     private final PrintWriter out;
 
-    MainJob(KafkaSettings settings, Path home, PrintWriter out) {
+    MainJob(KafkaSettings settings, Path home, LocalStore store, PrintWriter out) {
         this.settings = settings;
         this.home = home;
+        this.store = store;
         this.out = out;
     }
 
@@ -43,7 +45,7 @@ final class MainJob {
 
         step("2/4 train a tokenizer on source-files and make it current");
         String trained = command("tokenize-service", "dev.streamparrot.tokenize.train.TrainTokenizerCommand",
-                "--vocab-size", "32768", "--store", home.resolve("tokenize/tokenizers").toString(),
+                "--vocab-size", "32768",
                 "--bootstrap-servers", settings.bootstrapServers(), "--schema-registry", settings.schemaRegistryUrl());
         Matcher id = Pattern.compile("released tokenizer ([0-9a-f]+)").matcher(trained);
         if (!id.find()) throw new IllegalStateException("train-tokenizer printed no release id");
@@ -120,8 +122,9 @@ final class MainJob {
         String classpath = root.resolve(module).resolve("target/classes") + ":"
                 + Files.readString(root.resolve(module).resolve("target/classpath.txt")).trim();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx3g", "-Dai.djl.offline=true", "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.streamparrot",
-                "-cp", classpath, mainClass));
+                "-Xmx3g", "-Dai.djl.offline=true", "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.streamparrot"));
+        command.addAll(store.jvmSettings()); // the tools publish to the services' store
+        command.addAll(List.of("-cp", classpath, mainClass));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         StringBuilder printed = new StringBuilder();

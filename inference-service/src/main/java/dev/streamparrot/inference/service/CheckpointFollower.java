@@ -3,6 +3,7 @@ package dev.streamparrot.inference.service;
 import dev.streamparrot.kafka.DeadLetteringDecoder;
 import dev.streamparrot.kafka.DeadLetters;
 import dev.streamparrot.kafka.KafkaSettings;
+import dev.streamparrot.kit.CheckpointPins;
 import dev.streamparrot.kafka.OutageGuard;
 import dev.streamparrot.kafka.SchemaOutageException;
 import dev.streamparrot.model.Checkpoint;
@@ -48,6 +49,8 @@ public final class CheckpointFollower implements AutoCloseable {
     private final ModelSlot slot;
     private final InferenceMetrics metrics;
     private final String pinned;
+    private final String instance;
+    private final AvroSerde<CheckpointAnnouncement> pinSerde;
     private final Consumer<String> onRejected;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Thread thread;
@@ -57,9 +60,13 @@ public final class CheckpointFollower implements AutoCloseable {
      * @param pinned     a model id ({@code step-<N>-<tokenizerId>}) or record key ({@code <runId>/<step>}) to load
      *                   and keep, or null to follow the newest
      * @param onRejected told why a checkpoint was not loaded (logs; tests)
+     * @param instance   this instance's key on checkpoint-pins, where it records what it serves so that the
+     *                   trainer's retention keeps it; null records nothing
      */
     public CheckpointFollower(KafkaSettings settings, SchemaRegistryClient registry, CheckpointLoader loader, ModelSlot slot,
-                              InferenceMetrics metrics, String pinned, Consumer<String> onRejected) {
+                              InferenceMetrics metrics, String pinned, Consumer<String> onRejected, String instance) {
+        this.instance = instance;
+        this.pinSerde = new AvroSerde<>(CheckpointAnnouncement.class, registry);
         this.settings = settings;
         this.loader = loader;
         this.slot = slot;
@@ -168,6 +175,7 @@ public final class CheckpointFollower implements AutoCloseable {
             LoadedModel model = loader.load(a);
             slot.swap(model);
             LOG.info("serving {} from {} (loaded in {} ms)", model.id(), a.getLocation(), (System.nanoTime() - start) / 1_000_000);
+            if (instance != null) CheckpointPins.pin(deadLetterProducer, pinSerde, instance, a);
         } catch (RuntimeException e) {
             metrics.rejectedCheckpoint();
             String why = "checkpoint " + id(a) + " at " + a.getLocation() + " not loaded: " + e.getMessage();

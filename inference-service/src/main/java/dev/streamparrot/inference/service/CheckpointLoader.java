@@ -1,5 +1,7 @@
 package dev.streamparrot.inference.service;
 
+import dev.streamparrot.artifacts.ArtifactStore;
+import dev.streamparrot.artifacts.ArtifactStores;
 import dev.streamparrot.model.Checkpoint;
 import dev.streamparrot.model.Gpt;
 import dev.streamparrot.schemas.CheckpointAnnouncement;
@@ -15,10 +17,21 @@ import java.nio.file.Path;
  * working model.
  */
 public final class CheckpointLoader {
+    private final ArtifactStore store;
+
+    /** Reads announced checkpoints through this store (which also reads {@code file:} locations). */
+    public CheckpointLoader(ArtifactStore store) {
+        this.store = store;
+    }
+
+    /** Reads {@code file:} locations only. */
+    public CheckpointLoader() {
+        this(ArtifactStores.localReader());
+    }
 
     /** Loads an announced checkpoint under its id, {@link Checkpoint#id}. */
     public LoadedModel load(CheckpointAnnouncement announcement) {
-        Checkpoint checkpoint = Checkpoint.open(announcement.getLocation().toString(), announcement.getSha256().toString());
+        Checkpoint checkpoint = Checkpoint.open(store, announcement.getLocation().toString(), announcement.getSha256().toString());
         return load(checkpoint, Checkpoint.id(announcement.getStep(), announcement.getTokenizerId().toString()));
     }
 

@@ -2,6 +2,7 @@ package dev.streamparrot.inference.service;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.streamparrot.artifacts.ArtifactStore;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.registry.SchemaRegistryClient;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,8 +34,8 @@ final class InferenceFactory {
     }
 
     @Singleton
-    CheckpointLoader checkpointLoader() {
-        return new CheckpointLoader();
+    CheckpointLoader checkpointLoader(ArtifactStore store) {
+        return new CheckpointLoader(store);
     }
 
     @Context
@@ -66,7 +67,12 @@ final class InferenceFactory {
     @Requires(property = "streamparrot.inference.follow-checkpoints", notEquals = "false")
     CheckpointFollower checkpointFollower(KafkaSettings settings, SchemaRegistryClient registry, CheckpointLoader loader,
                                           ModelSlot slot, InferenceMetrics metrics,
-                                          @Nullable @Value("${streamparrot.inference.pinned-checkpoint:}") String pinned) {
-        return new CheckpointFollower(settings, registry, loader, slot, metrics, pinned, why -> { }).start();
+                                          @Nullable @Value("${streamparrot.inference.pinned-checkpoint:}") String pinned,
+                                          @Nullable @Value("${streamparrot.inference.instance-id:}") String instance,
+                                          @Value("${micronaut.server.port:8000}") int port) throws java.net.UnknownHostException {
+        // the pin key: one per serving instance (its host and port unless configured)
+        String id = instance != null && !instance.isBlank() ? instance
+                : java.net.InetAddress.getLocalHost().getHostName() + ":" + port;
+        return new CheckpointFollower(settings, registry, loader, slot, metrics, pinned, why -> { }, id).start();
     }
 }

@@ -97,6 +97,14 @@ class TrainedCheckpointServingTest {
             long deadline = System.currentTimeMillis() + 60_000;
             while (!expected.equals(servedModel(url)) && System.currentTimeMillis() < deadline) Thread.sleep(200);
             assertEquals(expected, servedModel(url), "the newest checkpoint the trainer announced is served");
+            // what it serves is pinned on checkpoint-pins, so the trainer's retention keeps it
+            String servedName = run + "/step-00000004/";
+            java.util.Set<String> pins = java.util.Set.of();
+            for (long until = System.currentTimeMillis() + 20_000; System.currentTimeMillis() < until; Thread.sleep(200)) {
+                pins = dev.streamparrot.kit.CheckpointPins.pinnedLocations(settings, registry, "trained-test");
+                if (pins.stream().anyMatch(l -> l.endsWith(servedName))) break;
+            }
+            assertTrue(pins.stream().anyMatch(l -> l.endsWith(servedName)), "pinned: " + pins);
 
             for (String prompt : CheckpointServingTest.BOOK_PROMPTS) {
                 ObjectNode body = JSON.createObjectNode();

@@ -1,5 +1,7 @@
 package dev.streamparrot.tokenize.stream;
 
+import dev.streamparrot.artifacts.ArtifactStore;
+import dev.streamparrot.artifacts.ArtifactStores;
 import dev.streamparrot.kafka.DeadLetterHandler;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.TopicAdmin;
@@ -47,6 +49,12 @@ public final class TokenizeStream implements AutoCloseable {
     /** @param streamsOverrides Kafka Streams settings that replace the shared ones (tests, benchmarks) */
     public TokenizeStream(KafkaSettings kafka, String applicationId, String stateDir, int threads, MeterRegistry meters,
                           Map<String, String> streamsOverrides) {
+        this(kafka, applicationId, stateDir, threads, meters, streamsOverrides, ArtifactStores.localReader());
+    }
+
+    /** @param store where released tokenizers are read from (their locations name it) */
+    public TokenizeStream(KafkaSettings kafka, String applicationId, String stateDir, int threads, MeterRegistry meters,
+                          Map<String, String> streamsOverrides, ArtifactStore store) {
         TopicAdmin.ensure(kafka.bootstrapServers(), Topics.ALL, (short) 1);
         this.metrics = new TokenizeMetrics(meters);
         this.catalog = new ReleaseCatalog(kafka);
@@ -54,7 +62,7 @@ public final class TokenizeStream implements AutoCloseable {
         // Once, before the stream threads start: they then find the ids cached and never race to register.
         registry.register(Topics.TOKEN_IDS.valueSubject(), TokenizedFile.SCHEMA$);
         registry.register(Topics.DEAD_LETTERS.valueSubject(), DeadLetter.SCHEMA$);
-        Topology topology = TokenizeTopology.build(applicationId, registry, catalog, new TokenizerCache(), metrics);
+        Topology topology = TokenizeTopology.build(applicationId, registry, catalog, new TokenizerCache(store), metrics);
         LOG.info("tokenize topology ({} stream threads):\n{}", threads, topology.describe());
         Properties props = new Properties();
         props.putAll(kafka.streams(applicationId, stateDir));

@@ -1,13 +1,13 @@
 package dev.streamparrot.tokenize.stream;
 
-import dev.streamparrot.artifacts.ArtifactLocation;
-import dev.streamparrot.artifacts.Sha256;
+import dev.streamparrot.artifacts.ArtifactStore;
+import dev.streamparrot.artifacts.ArtifactStores;
 import dev.streamparrot.schemas.TokenizerRelease;
+import dev.streamparrot.tokenize.train.TokenizerStore;
 import dev.streamparrot.tokenizer.Tokenizer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,21 +15,29 @@ import java.util.concurrent.ConcurrentHashMap;
 /** Loaded tokenizers by release id, shared by all stream threads (a {@link Tokenizer} is thread-safe). */
 public final class TokenizerCache {
     private final Map<String, Tokenizer> loaded = new ConcurrentHashMap<>();
+    private final ArtifactStore store;
 
-    public Tokenizer get(TokenizerRelease release) {
-        return loaded.computeIfAbsent(release.getId(), id -> load(release));
+    /** Reads releases through this store (which also reads {@code file:} locations). */
+    public TokenizerCache(ArtifactStore store) {
+        this.store = store;
     }
 
-    /** Loads tokenizer.json from the release's file URI, refusing a file that is not the released one. */
-    static Tokenizer load(TokenizerRelease release) {
-        Path file = ArtifactLocation.resolve(release.getLocation());
+    /** Reads {@code file:} locations only. */
+    public TokenizerCache() {
+        this(ArtifactStores.localReader());
+    }
+
+    public Tokenizer get(TokenizerRelease release) {
+        return loaded.computeIfAbsent(release.getId(), id -> load(store, release));
+    }
+
+    /**
+     * Loads tokenizer.json from the release's location, refusing bytes that are not the released ones
+     * (the store's {@link dev.streamparrot.artifacts.ChecksumMismatchException} names both hashes).
+     */
+    static Tokenizer load(ArtifactStore store, TokenizerRelease release) {
+        Path file = store.get(release.getLocation(), new ArtifactStore.Expected(TokenizerStore.TOKENIZER_FILE, release.getSha256()));
         try {
-            byte[] bytes = Files.readAllBytes(file);
-            String sha = Sha256.of(bytes);
-            if (release.getSha256().length() == 64 && !release.getSha256().equalsIgnoreCase(sha)) {
-                throw new IllegalStateException(file + " has SHA-256 " + sha + ", release " + release.getId()
-                        + " says " + release.getSha256() + ": the file was changed after release");
-            }
             return Tokenizer.fromFile(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load tokenizer release " + release.getId() + " from " + file, e);

@@ -1,5 +1,7 @@
 package dev.streamparrot.tokenize.train;
 
+import dev.streamparrot.artifacts.ArtifactStore;
+import dev.streamparrot.artifacts.StoreSettings;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.registry.AvroSerde;
 import dev.streamparrot.registry.SchemaRegistryClient;
@@ -20,7 +22,7 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code train-tokenizer}: reads a sample of source-files, trains, prints the report, stores
- * tokenizer.json under its content hash and publishes the release on tokenizer-releases. It does not
+ * tokenizer.json under its content hash in the artifact store and publishes the release on tokenizer-releases. It does not
  * make the release current: that is {@code activate-tokenizer}'s explicit step.
  */
 @Command(name = "train-tokenizer", mixinStandardHelpOptions = true,
@@ -34,8 +36,9 @@ public final class TrainTokenizerCommand implements Callable<Integer> {
     long maxMegabytes;
     @Option(names = "--vocab-size", defaultValue = "32768") int vocabSize;
     @Option(names = "--min-frequency", defaultValue = "0") long minFrequency;
-    @Option(names = "--store", defaultValue = ".local/tokenize/tokenizers", description = "where releases are stored (default: ${DEFAULT-VALUE})")
-    Path store;
+    @Option(names = "--store", description = "the artifact store of releases: a directory, file:/dir or s3://bucket/prefix"
+            + " (default: -Dstreamparrot.store.uri, else .local/tokenize/store); S3 settings from -Dstreamparrot.store.s3.*")
+    String store;
     @Option(names = "--no-progress") boolean noProgress;
 
     @Override
@@ -47,7 +50,12 @@ public final class TrainTokenizerCommand implements Callable<Integer> {
         BpeTrainer.Config config = new BpeTrainer.Config(vocabSize, minFrequency,
                 BpeTrainer.Config.byteLevel(vocabSize).specialTokens(), BpeTrainer.Config.byteLevel(vocabSize).initialAlphabet());
         BpeTrainer.Progress progress = noProgress ? BpeTrainer.Progress.NONE : new ProgressBar(System.err);
-        TrainTokenizerJob.Result result = TrainTokenizerJob.run(sample, config, progress, new TokenizerStore(store));
+        StoreSettings storeSettings = StoreSettings.fromSystemProperties(Path.of(".local/tokenize"));
+        if (store != null) storeSettings = new StoreSettings(store, storeSettings.s3());
+        TrainTokenizerJob.Result result;
+        try (ArtifactStore artifacts = storeSettings.open()) {
+            result = TrainTokenizerJob.run(sample, config, progress, new TokenizerStore(artifacts));
+        }
         TokenizerRelease release = result.release();
         try (var producer = new KafkaProducer<byte[], byte[]>(settings.producer("train-tokenizer"))) {
             AvroSerde<TokenizerRelease> serde = new AvroSerde<>(TokenizerRelease.class, registry);

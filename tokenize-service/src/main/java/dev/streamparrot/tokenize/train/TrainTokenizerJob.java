@@ -1,14 +1,12 @@
 package dev.streamparrot.tokenize.train;
 
-import dev.streamparrot.artifacts.ArtifactLocation;
-import dev.streamparrot.artifacts.Sha256;
+import dev.streamparrot.artifacts.Manifest;
 import dev.streamparrot.schemas.TokenizerRelease;
 import dev.streamparrot.tokenizer.BpeTrainer;
 import dev.streamparrot.tokenizer.Tokenizer;
 import dev.streamparrot.tokenizer.TokenizerReport;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 
@@ -20,26 +18,26 @@ public final class TrainTokenizerJob {
     private TrainTokenizerJob() {}
 
     /** The release record, and the report that went into it. */
-    public record Result(TokenizerRelease release, TokenizerReport report, Path file) {}
+    public record Result(TokenizerRelease release, TokenizerReport report, Manifest stored) {}
 
     public static Result run(List<String> documents, BpeTrainer.Config config, BpeTrainer.Progress progress,
                              TokenizerStore store) throws IOException {
         if (documents.isEmpty()) throw new IllegalArgumentException("no documents to train on: is source-files empty?");
         Tokenizer tokenizer = new BpeTrainer(config, progress).train(documents.iterator());
         TokenizerReport report = TokenizerReport.measure(tokenizer, documents.iterator());
-        Path file = store.put(tokenizer, report.toText());
+        Manifest stored = store.put(tokenizer, report.toText());
         long bytes = documents.stream().mapToLong(d -> d.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).sum();
         TokenizerRelease release = TokenizerRelease.newBuilder()
                 .setId(tokenizer.id())
                 .setVocabSize(tokenizer.vocabSize())
                 .setEosId(tokenizer.eosId())
-                .setLocation(ArtifactLocation.of(file))
-                .setSha256(Sha256.of(file))
+                .setLocation(stored.location())
+                .setSha256(stored.entry(TokenizerStore.TOKENIZER_FILE).orElseThrow().sha256())
                 .setTrainedOnFiles(documents.size())
                 .setTrainedOnBytes(bytes)
                 .setReport(report.toText())
                 .setCreatedAt(Instant.now())
                 .build();
-        return new Result(release, report, file);
+        return new Result(release, report, stored);
     }
 }

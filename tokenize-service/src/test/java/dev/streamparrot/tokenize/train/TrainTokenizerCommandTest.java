@@ -57,7 +57,7 @@ class TrainTokenizerCommandTest {
 
         TokenizerRelease release = lastRelease(settings, registry);
         assertEquals(40, release.getTrainedOnFiles(), "the sample stopped at --files");
-        Path file = Path.of(java.net.URI.create(release.getLocation()));
+        Path file = Path.of(java.net.URI.create(release.getLocation())).resolve("tokenizer.json");
         Tokenizer tokenizer = Tokenizer.fromFile(file);
         assertEquals(release.getId(), tokenizer.id(), "the id is the content hash");
         assertEquals(file.getParent().getFileName().toString(), release.getId());

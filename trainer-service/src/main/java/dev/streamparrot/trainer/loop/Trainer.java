@@ -1,7 +1,8 @@
 package dev.streamparrot.trainer.loop;
 
 import ai.djl.ndarray.NDManager;
-import dev.streamparrot.artifacts.ArtifactLocation;
+import dev.streamparrot.artifacts.ArtifactStore;
+import dev.streamparrot.artifacts.Manifest;
 import dev.streamparrot.model.AdamW;
 import dev.streamparrot.model.Checkpoint;
 import dev.streamparrot.model.Gpt;
@@ -103,7 +104,8 @@ public final class Trainer {
                     tokenizerId, vocab);
         }
         data.requireIdsBelow(vocab);
-        Path tokenizerJson = release.map(r -> ArtifactLocation.resolve(r.getLocation())).orElse(null);
+        Path tokenizerJson = release.map(r -> io.store().artifacts().get(r.getLocation(),
+                new ArtifactStore.Expected(Checkpoint.TOKENIZER_FILE, r.getSha256()))).orElse(null);
 
         try (Gpt model = resumeDir.isPresent() ? Gpt.load(resumeDir.get()) : Gpt.create(modelConfig(vocab, release), args.seed());
              AdamW optimizer = new AdamW(model.parameters(), new AdamW.Settings(0.9, 0.999, 1e-8, args.weightDecay()))) {
@@ -229,12 +231,12 @@ public final class Trainer {
             });
             lastSaved = step;
             lastCheckpoint = dir;
-            Checkpoint checkpoint = new Checkpoint(dir);
+            Manifest published = io.store().publish(run.runId(), dir); // visible to readers only once complete
             CheckpointAnnouncement a = CheckpointAnnouncement.newBuilder()
                     .setRunId(run.runId()).setStep(step).setTokenizerId(tokenizerId)
                     .setEvalLoss(evalLoss).setPerplexity(perplexity)
-                    .setLocation(checkpoint.location())
-                    .setSha256(checkpoint.weightsSha256())
+                    .setLocation(published.location())
+                    .setSha256(published.entry(Checkpoint.WEIGHTS_FILE).orElseThrow().sha256())
                     .setCreatedAt(Instant.now())
                     .build();
             io.announcer().announce(a);

@@ -56,7 +56,7 @@ class TrainerResumeTest {
         FakeChunkSource train = log(3, 60, 1), valid = log(1, 12, 2);
         Map<Long, TrainStep.Result> updates = new TreeMap<>();
         List<CheckpointAnnouncement> announcements = new ArrayList<>();
-        TokenizerRelease release = new TokenizerRelease("tok", VOCAB, VOCAB - 1, tokenizerJson.toUri().toString(), "-", 0L, 0L, "", Instant.now());
+        TokenizerRelease release = new TokenizerRelease("tok", VOCAB, VOCAB - 1, tokenizerJson.toUri().toString(), dev.streamparrot.artifacts.Sha256.of(tokenizerJson), 0L, 0L, "", Instant.now());
         Trainer[] trainer = new Trainer[1];
         TrainingListener recorder = new TrainingListener() {
             @Override
@@ -106,7 +106,10 @@ class TrainerResumeTest {
         assertEquals(1, run.announcements().size());
         CheckpointAnnouncement a = run.announcements().get(0);
         Path ckpt = Path.of(java.net.URI.create(a.getLocation()));
-        assertEquals(dir.resolve("store").resolve("run").resolve("step-00000012").toAbsolutePath(), ckpt);
+        // announced where it was published (the store's copy, complete with its manifest), not the working copy
+        assertEquals(dir.resolve("store/published/checkpoints/run/step-00000012").toAbsolutePath(), ckpt);
+        assertTrue(Files.isRegularFile(ckpt.resolve(dev.streamparrot.artifacts.ArtifactStore.MANIFEST_FILE)));
+        assertTrue(Files.isDirectory(dir.resolve("store/run/step-00000012")), "the working copy a restart resumes from");
         assertEquals(12, a.getStep());
         assertEquals("tok", a.getTokenizerId());
         for (String f : List.of("model.safetensors", "config.json", "generation_config.json", "tokenizer.json",

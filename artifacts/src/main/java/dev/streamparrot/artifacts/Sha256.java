@@ -11,7 +11,7 @@ import java.util.HexFormat;
 
 /**
  * The project's one SHA-256 of an artifact (a tokenizer.json, a checkpoint's weights): lowercase hex, as
- * {@code sha256sum} prints it. It lives in {@code tokenizer} because that is the plain library every
+ * {@code sha256sum} prints it. It lives in {@code artifacts}, the plain library every
  * module that writes or reads artifacts already depends on.
  */
 public final class Sha256 {
