@@ -252,6 +252,10 @@ public final class ChunkDataset {
     private Sample validate(ChunkRecord r) {
         ChunkCheck.Result checked = check().check(r.chunk());
         if (!checked.usable()) {
+            // a chunk that unpacks to another length was cut by a packer set up for another model: stop, never dead-letter them all
+            ChunkLength.of(r.chunk()).ifPresent(length -> {
+                if (length != settings.seqLength()) throw new ChunkLength.Mismatch(length, settings.seqLength());
+            });
             reject(r, checked.fault());
             return null;
         }
