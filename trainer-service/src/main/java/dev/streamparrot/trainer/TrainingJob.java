@@ -1,5 +1,6 @@
 package dev.streamparrot.trainer;
 
+import dev.streamparrot.topics.Topics;
 import dev.streamparrot.trainer.data.ChunkLength;
 import dev.streamparrot.trainer.logging.TrainingLog;
 import dev.streamparrot.trainer.loop.Trainer;
@@ -41,7 +42,7 @@ public final class TrainingJob {
      * run's seq_length: the packer and the trainer are set up for different models.
      */
     public void checkChunkLength() {
-        ChunkLength.checkNewest(settings.kafka(), settings.args().seqLength());
+        ChunkLength.checkNewest(settings.kafka(), Topics.CHUNKS_TRAIN.name(), settings.args().seqLength());
     }
 
     /** Trains until max_train_steps or {@link #stop}, on the calling thread. */

@@ -20,8 +20,9 @@ import java.util.OptionalInt;
  * The packer's chunk length against the trainer's seq_length. They are two services' settings
  * ({@code streamparrot.packer.seq-length}, {@code streamparrot.trainer.seq-length} or its profile's) that must
  * agree; when they do not, every chunk is unusable, which is a deployment to fix, not poison to dead-letter.
- * The trainer checks the newest chunk of each partition before it starts, and stops with {@link Mismatch} at
- * the first chunk of another length that arrives later.
+ * The trainer checks the newest chunk of each partition before it starts, and its dataset stops with
+ * {@link Mismatch} when the first chunks it reads have another length; a single odd chunk among usable ones
+ * stays poison and is dead-lettered.
  */
 public final class ChunkLength {
     private ChunkLength() {}
@@ -45,16 +46,17 @@ public final class ChunkLength {
     }
 
     /**
-     * Reads the newest chunk of each chunks-train partition and throws {@link Mismatch} if one is not
+     * Reads the newest chunk of each partition of a chunk topic and throws {@link Mismatch} if one is not
      * {@code seqLength} long. An empty topic, or records that do not decode, pass: the dataset judges those.
      */
-    public static void checkNewest(KafkaSettings kafka, int seqLength) {
+    public static void checkNewest(KafkaSettings kafka, String topic, int seqLength) {
         AvroSerde<Chunk> serde = new AvroSerde<>(Chunk.class, new SchemaRegistryClient(kafka.schemaRegistryUrl()));
         Map<String, Object> config = kafka.consumer("trainer-chunk-length-check");
         config.put("enable.auto.commit", false);
         try (var consumer = new KafkaConsumer<byte[], byte[]>(config)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.CHUNKS_TRAIN.name()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            var infos = consumer.partitionsFor(topic);
+            if (infos == null) return; // no topic yet: no chunks to judge
+            List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);
             Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
