@@ -20,7 +20,8 @@ for cpfile in "$src"/*/target/classpath.txt "$src"/deploy/*/target/classpath.txt
     found=$((found + 1))
     target=$(dirname "$cpfile")
     module=${target#"$src"/}; module=${module%/target}
-    [ -d "$target/classes" ] && place "$target/classes" "$out/$module/target/classes"
+    mkdir -p "$out/$module/target"
+    if [ -d "$target/classes" ]; then place "$target/classes" "$out/$module/target/classes"; fi
     rewritten=""
     for entry in $(tr ':' ' ' < "$cpfile"); do
         case "$entry" in
