@@ -78,6 +78,7 @@ public final class TrainerCli {
         TrainerSettings settings = settings(parsed.commandSpec());
         TrainingJob job = new TrainingJob(settings, System.out, List.of(
                 new TrainingProgress(System.err, settings.args().maxTrainSteps())));
+        job.checkChunkLength();
         CountDownLatch done = new CountDownLatch(1);
         Thread main = Thread.currentThread();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -1,5 +1,7 @@
 package dev.streamparrot.trainer;
 
+import dev.streamparrot.topics.Topics;
+import dev.streamparrot.trainer.data.ChunkLength;
 import dev.streamparrot.trainer.logging.TrainingLog;
 import dev.streamparrot.trainer.loop.Trainer;
 import dev.streamparrot.trainer.loop.TrainerStatus;
@@ -33,6 +35,14 @@ public final class TrainingJob {
 
     public TrainerStatus status() {
         return status;
+    }
+
+    /**
+     * Fails with {@link ChunkLength.Mismatch} when chunks-train already holds chunks of another length than the
+     * run's seq_length: the packer and the trainer are set up for different models.
+     */
+    public void checkChunkLength() {
+        ChunkLength.checkNewest(settings.kafka(), Topics.CHUNKS_TRAIN.name(), settings.args().seqLength());
     }
 
     /** Trains until max_train_steps or {@link #stop}, on the calling thread. */

@@ -43,6 +43,12 @@ public final class TrainTokenizerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        train();
+        return 0;
+    }
+
+    /** Trains, stores and publishes the release (see the class comment); {@link FirstTokenizerJob} activates it too. */
+    TokenizerRelease train() throws Exception {
         KafkaSettings settings = new KafkaSettings(bootstrapServers, schemaRegistry);
         SchemaRegistryClient registry = new SchemaRegistryClient(schemaRegistry);
         List<String> sample = SourceSample.read(settings, registry, maxFiles, maxMegabytes * 1_000_000);
@@ -64,7 +70,7 @@ public final class TrainTokenizerCommand implements Callable<Integer> {
         }
         System.out.println(result.report().toText());
         System.out.printf("released tokenizer %s (%,d tokens) at %s%n", release.getId(), release.getVocabSize(), release.getLocation());
-        return 0;
+        return release;
     }
 
     public static void main(String[] args) {

@@ -48,6 +48,8 @@ public final class ChunkDataset {
 
     private final ChunkSource source;
     private final Settings settings;
+    /** Whether a chunk of the right length has been read: from then on a chunk of another length is poison. */
+    private boolean sawUsable;
     private final Rejects rejects;
     private final List<Integer> partitions;
     private final Map<Integer, ArrayDeque<ChunkRecord>> pending = new TreeMap<>();
@@ -252,10 +254,18 @@ public final class ChunkDataset {
     private Sample validate(ChunkRecord r) {
         ChunkCheck.Result checked = check().check(r.chunk());
         if (!checked.usable()) {
+            // Before any usable chunk, one that unpacks to another length was cut by a packer set up for another
+            // model: stop with both settings named rather than dead-letter every chunk. Among usable ones it is poison.
+            if (!sawUsable) {
+                ChunkLength.of(r.chunk()).ifPresent(length -> {
+                    if (length != settings.seqLength()) throw new ChunkLength.Mismatch(length, settings.seqLength());
+                });
+            }
             reject(r, checked.fault());
             return null;
         }
         if (tokenizerId == null) tokenizerId = String.valueOf(r.chunk().getTokenizerId());
+        sawUsable = true;
         return new Sample(r.partition(), r.offset(), checked.ids());
     }
 

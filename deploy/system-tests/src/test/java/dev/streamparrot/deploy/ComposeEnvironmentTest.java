@@ -1,0 +1,198 @@
+package dev.streamparrot.deploy;
+
+import dev.streamparrot.testkit.PythonStdlib;
+import dev.streamparrot.testkit.RealCluster;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The compose file's configuration, run: every service and job of {@code docker-compose.yml} is started as a
+ * local process through the image's own entrypoint ({@code run-service.sh}) and classpath layout
+ * ({@code layout.sh}), with exactly the environment and command the compose file gives it, against a real
+ * broker and the real registry. Only what names another machine is replaced ({@link #toHere}): the broker and
+ * registry addresses, the ports, the services' host names, and the two volumes. Then a small git repository
+ * posted to ingest must come out of inference as a completion: ingest → first-tokenizer job → tokenize →
+ * packer → trainer checkpoint → inference.
+ * <p>
+ * For speed on a small machine the test adds settings the file leaves at their defaults ({@link #FASTER}: a
+ * checkpoint every 4 small updates, a larger valid share), and the first-tokenizer job gets a small vocabulary
+ * and file count. It runs one replica of each stage.
+ */
+@ExtendWith(RealCluster.class)
+class ComposeEnvironmentTest {
+    /** The artifact store the compose file gives the services. STORE: change this one line for the S3 store. */
+    static final String ARTIFACTS = "/artifacts";
+
+    static final Map<String, Map<String, String>> FASTER = Map.of(
+            "trainer", Map.of("STREAMPARROT_TRAINER_SAVE_CHECKPOINT_STEPS", "4", "STREAMPARROT_TRAINER_EVAL_INTERVAL", "4",
+                    "STREAMPARROT_TRAINER_MAX_EVAL_STEPS", "2", "STREAMPARROT_TRAINER_TRAIN_BATCH_SIZE", "4",
+                    "STREAMPARROT_TRAINER_SHUFFLE_BUFFER", "64", "STREAMPARROT_TRAINER_THREADS", "1"),
+            "packer", Map.of("STREAMPARROT_PACKER_VALID_SHARE", "0.25"));
+    static final Map<String, String> FASTER_JOB_ARGS = Map.of("--vocab-size", "1024", "--min-files", "20");
+    static final List<String> STARTED = List.of("ingest", "tokenize", "packer", "trainer", "inference");
+
+    final List<Process> processes = new ArrayList<>();
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void sourceFilesBecomeServedCompletions(@TempDir Path dir) throws Exception {
+        Map<String, Map<String, Object>> compose = DeploymentFiles.composeServices(DeploymentFiles.COMPOSE);
+        Path app = dir.resolve("app");
+        run(new ProcessBuilder("sh", DeploymentFiles.root().resolve("deploy/docker/layout.sh").toString(),
+                DeploymentFiles.root().toString(), DockerLayoutTest.mavenRepository().toString(), app.toString(), app.toString())
+                .redirectErrorStream(true), Map.of("LAYOUT_LINK", "1"));
+        int base = WholeClusterRestartTest.Cluster.freePortRange(STARTED.size());
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        for (int i = 0; i < STARTED.size(); i++) ports.put(STARTED.get(i), base + i);
+        localPorts.putAll(ports);
+        UnaryOperator<String> here = value -> toHere(value, dir, ports);
+        try {
+            // the topics job, as compose runs it (one broker here: replication factor 1)
+            Process topics = start(dir, "topics", compose.get("topics"), here, app, "entrypoint");
+            assertEquals(0, topics.waitFor(), "create-topics: " + log(dir, "topics"));
+
+            for (String name : STARTED) start(dir, name, compose.get(name), here, app, "command");
+            for (String name : STARTED) awaitHealthy(dir, name, ports.get(name));
+
+            Path repo = gitRepository(dir.resolve("repo"), "json", "email", "http", "logging", "urllib");
+            HttpResponse<String> posted = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get("ingest") + "/repos"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"url\": \"" + repo + "\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertTrue(posted.statusCode() / 100 == 2, "POST /repos: " + posted.statusCode() + " " + posted.body());
+
+            Process job = start(dir, "first-tokenizer", compose.get("first-tokenizer"), here, app, "command");
+            assertTrue(job.waitFor(Duration.ofMinutes(3).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS), "first-tokenizer did not end: " + log(dir, "first-tokenizer"));
+            assertEquals(0, job.exitValue(), "first-tokenizer: " + log(dir, "first-tokenizer"));
+            assertTrue(log(dir, "first-tokenizer").contains("activated "), log(dir, "first-tokenizer"));
+
+            String completion = awaitCompletion(dir, ports.get("inference"));
+            System.out.println("compose environment served: " + completion);
+            assertTrue(completion.contains("\"choices\""), completion);
+            assertTrue(Files.exists(dir.resolve("artifacts/checkpoints")), "checkpoints in the shared artifact store");
+        } finally {
+            for (Process p : processes) {
+                p.descendants().forEach(ProcessHandle::destroy);
+                p.destroy();
+            }
+            for (Process p : processes) p.waitFor();
+        }
+    }
+
+    /**
+     * A compose value as it reads on this machine: the brokers and the registry are the test's, the services'
+     * host names and ports the local ones, /data a folder per service, and the artifact store a folder all share.
+     */
+    static String toHere(String value, Path dir, Map<String, Integer> ports) {
+        String v = value.replace("kafka-1:9092,kafka-2:9092,kafka-3:9092", RealCluster.bootstrapServers())
+                .replace("http://registry:8080/apis/ccompat/v7", RealCluster.registryUrl());
+        for (var port : ports.entrySet()) {
+            v = v.replace("http://" + port.getKey() + ":", "http://127.0.0.1:");
+        }
+        if (v.equals(ARTIFACTS) || v.startsWith(ARTIFACTS + "/")) v = dir.resolve("artifacts") + v.substring(ARTIFACTS.length());
+        return v;
+    }
+
+    private Process start(Path dir, String name, Map<String, Object> service, UnaryOperator<String> here, Path app, String field)
+            throws IOException {
+        Map<String, String> env = new LinkedHashMap<>();
+        DeploymentFiles.environment(service).forEach((k, v) -> env.put(k, here.apply(v)));
+        if (env.containsKey("STREAMPARROT_DATA_DIR")) env.put("STREAMPARROT_DATA_DIR", dir.resolve(name).resolve("data").toString());
+        if (env.containsKey("MICRONAUT_SERVER_PORT")) env.put("MICRONAUT_SERVER_PORT", String.valueOf(localPorts.get(name)));
+        env.putAll(FASTER.getOrDefault(name, Map.of()));
+        List<String> args = new ArrayList<>(DeploymentFiles.command(service, field).stream().map(here).toList());
+        if (field.equals("entrypoint")) {
+            args.remove(0); // the image's /usr/local/bin/run-service: the checkout's script below
+            int rf = args.indexOf("--replication-factor");
+            if (rf >= 0) args.set(rf + 1, "1");
+        }
+        for (int i = 0; i < args.size() - 1; i++) {
+            if (FASTER_JOB_ARGS.containsKey(args.get(i))) args.set(i + 1, FASTER_JOB_ARGS.get(args.get(i)));
+        }
+        List<String> command = new ArrayList<>(List.of("sh", DeploymentFiles.root().resolve("deploy/docker/run-service.sh").toString()));
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve(name + ".log").toFile());
+        builder.environment().putAll(env);
+        builder.environment().put("STREAMPARROT_APP", app.toString());
+        builder.environment().put("JAVA_OPTS", "-Xmx1g");
+        Files.createDirectories(dir.resolve(name).resolve("data"));
+        Process p = builder.start();
+        processes.add(p);
+        return p;
+    }
+
+    /** Each started service's port here (compose gives each its own host). */
+    private final Map<String, Integer> localPorts = new LinkedHashMap<>();
+
+    private void awaitHealthy(Path dir, String name, int port) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) return;
+            } catch (IOException notYet) {
+                // starting
+            }
+            Thread.sleep(1000);
+        }
+        throw new AssertionError(name + " not healthy on " + port + ": " + log(dir, name));
+    }
+
+    private String awaitCompletion(Path dir, int port) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/completions"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\": \"def add(a, b):\", \"max_tokens\": 8}")).build();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200) return r.body();
+            last = r.statusCode() + " " + r.body();
+            Thread.sleep(3000);
+        }
+        throw new AssertionError("no completion within 4 minutes (" + last + "); trainer: " + log(dir, "trainer")
+                + "\npacker: " + log(dir, "packer") + "\ninference: " + log(dir, "inference"));
+    }
+
+    private static String log(Path dir, String name) throws IOException {
+        Path log = dir.resolve(name + ".log");
+        if (!Files.exists(log)) return "(no log)";
+        List<String> lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    }
+
+    private static void run(ProcessBuilder builder, Map<String, String> env) throws Exception {
+        builder.environment().putAll(env);
+        Process p = builder.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), String.join(" ", builder.command()) + ":\n" + out);
+    }
+
+    /** A git repository of a few standard-library packages, one commit. */
+    static Path gitRepository(Path target, String... packages) throws Exception {
+        WholeClusterRestartTest.copyPackages(target, packages);
+        for (List<String> git : List.of(List.of("git", "init", "-q", "-b", "main"), List.of("git", "add", "-A"),
+                List.of("git", "-c", "user.name=test", "-c", "user.email=test@example.invalid", "commit", "-q", "-m", "files"))) {
+            run(new ProcessBuilder(git).directory(target.toFile()).redirectErrorStream(true), Map.of());
+        }
+        return target;
+    }
+}
