@@ -107,9 +107,9 @@ class FreshDataOnTheRealClusterTest {
                     // the first 12 chunks are trained by update 6 (2 fresh per update); add 6 more once training is past that
                     await(() -> step.get() >= 8 || failure.get() != null, 120_000);
                     assertNull(failure.get());
-                    for (int k = 0; k < NEW; k++) send(producer, chunks, topic, k % 3, random);
+                    Map<Integer, Long> ends = new TreeMap<>(); // per partition, the offset after the last chunk produced
+                    for (int k = 0; k < NEW; k++) ends.put(k % 3, send(producer, chunks, topic, k % 3, random) + 1);
                     long arrivedAt = step.get();
-                    Map<Integer, Long> ends = train.endOffsets();
                     // batches for updates after arrivedAt + DECAY are drawn after the chunks arrived (a decay branch may
                     // have drawn the ones before), and 2 of every 4 samples are fresh: the main line trains them by update
                     // arrivedAt + DECAY + ceil(6 / 2); an announcement's frontier includes its branch's DECAY updates
@@ -138,11 +138,12 @@ class FreshDataOnTheRealClusterTest {
         }
     }
 
-    static void send(KafkaProducer<byte[], byte[]> producer, AvroSerde<Chunk> serde, String topic, int partition, Random r) throws Exception {
+    /** Sends a noisy-counter chunk; returns its offset. */
+    static long send(KafkaProducer<byte[], byte[]> producer, AvroSerde<Chunk> serde, String topic, int partition, Random r) throws Exception {
         int[] ids = new int[SEQ];
         ids[0] = r.nextInt(VOCAB - 1);
         for (int i = 1; i < SEQ; i++) ids[i] = r.nextInt(10) == 0 ? r.nextInt(VOCAB - 1) : (ids[i - 1] + 1) % (VOCAB - 1);
-        producer.send(new ProducerRecord<>(topic, partition, null, serde.serialize(topic, FakeChunkSource.chunk("tok", ids)))).get();
+        return producer.send(new ProducerRecord<>(topic, partition, null, serde.serialize(topic, FakeChunkSource.chunk("tok", ids)))).get().offset();
     }
 
     static void await(java.util.function.BooleanSupplier done, long millis) throws InterruptedException {
