@@ -72,7 +72,7 @@ public final class Trainer {
                      Function<String, Optional<TokenizerRelease>> releases,
                      CheckpointStore store, CheckpointAnnouncer announcer) {}
 
-    /** How a run ended: its last step, evaluation and checkpoint. */
+    /** How a run ended: its last step, its last checkpoint and that checkpoint's evaluation (a decay branch's with wsd). */
     public record Outcome(long step, Double evalLoss, Double perplexity, Path checkpoint) {}
 
     /** An evaluation's result; loss NaN when the validation split held nothing usable. */
