@@ -121,6 +121,7 @@ class FreshDataOnTheRealClusterTest {
                     Map<Integer, Long> frontier = new TreeMap<>();
                     for (PartitionOffset f : covering.getFrontier()) frontier.put(f.getPartition(), f.getOffset());
                     assertEquals(Map.of(0, 6L, 1, 6L, 2, 6L), ends);
+                    assertEquals(List.of(0, 1, 2), covering.getFrontier().stream().map(PartitionOffset::getPartition).toList());
                     for (int p = 0; p < 3; p++) {
                         assertTrue(frontier.get(p) >= ends.get(p), "step " + coveringStep + " frontier " + frontier + " covers " + ends);
                     }

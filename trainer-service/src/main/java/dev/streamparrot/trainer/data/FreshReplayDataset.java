@@ -4,6 +4,7 @@ import dev.streamparrot.schemas.ChunkCheck;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -66,7 +67,8 @@ public final class FreshReplayDataset implements TrainingData {
 
     @Override
     public String tokenizerId() throws InterruptedException {
-        // looks ahead without training anything: the chunk found stays in the read-ahead for its turn
+        // looks ahead without training anything; the picks read these chunks again from the frontier, so the
+        // unusable ones passed over here are judged (and dead-lettered) in their turn
         while (tokenizerId == null) {
             for (int p : source.partitions()) {
                 long head = source.endOffsets().getOrDefault(p, 0L);
@@ -77,6 +79,7 @@ public final class FreshReplayDataset implements TrainingData {
                     if (checked.usable()) tokenizerId = String.valueOf(r.chunk().getTokenizerId());
                     at = r.offset() + 1;
                 }
+                ahead.get(p).clear();
                 if (tokenizerId != null) break;
             }
             if (tokenizerId == null) pause();
@@ -171,7 +174,7 @@ public final class FreshReplayDataset implements TrainingData {
         return first != null && first.offset() < head ? first : null;
     }
 
-    private java.util.List<ChunkRecord> poll(int partition) throws InterruptedException {
+    private List<ChunkRecord> poll(int partition) throws InterruptedException {
         if (Thread.interrupted()) throw new InterruptedException();
         return source.poll(Set.of(partition), POLL);
     }

@@ -1,5 +1,6 @@
 package dev.streamparrot.trainer.data;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -29,7 +30,7 @@ public final class FreshReplayMix {
      */
     public record State(long picks, long rng, int cursor, Map<Integer, Long> frontier) {
         public State {
-            frontier = Map.copyOf(frontier);
+            frontier = Collections.unmodifiableMap(new TreeMap<>(frontier)); // in partition order, as announced
         }
     }
 

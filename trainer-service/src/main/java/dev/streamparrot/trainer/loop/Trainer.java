@@ -37,6 +37,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -326,7 +327,7 @@ public final class Trainer {
                     .setLocation(checkpoint.location())
                     .setSha256(checkpoint.weightsSha256())
                     .setCreatedAt(Instant.now())
-                    .setFrontier(announced[0].frontier().entrySet().stream()
+                    .setFrontier(new TreeMap<>(announced[0].frontier()).entrySet().stream()
                             .map(f -> new PartitionOffset(f.getKey(), f.getValue())).toList())
                     .setTokensTrained(announced[0].tokensTrained())
                     .build();

@@ -88,4 +88,19 @@ class FreshReplayDatasetTest {
         for (int k = 0; k < 10; k++) assertTrue(ids.contains(k), "chunk " + k + " trained");
         assertEquals(Map.of(0, 6L, 1, 5L), ds.state().frontier(), "the frontier passes the rejected chunk");
     }
+
+    @Test
+    void chunksPassedOverWhileLookingForTheTokenizerAreJudgedInTheirTurn() throws Exception {
+        FakeChunkSource log = new FakeChunkSource(1, 1);
+        log.append(0, FakeChunkSource.chunk("tok", new int[] {1, 2, 3})); // the wrong length: unusable
+        append(log, 0, 4);
+        List<String> rejected = new ArrayList<>();
+        FreshReplayDataset ds = new FreshReplayDataset(log, new FreshReplayDataset.Settings(3, SEQ, 0.5, 1), null, null,
+                (r, why) -> rejected.add(r.offset() + ": " + why));
+        assertEquals("tok", ds.tokenizerId());
+        take(ds, 4);
+        assertEquals(1, rejected.size(), rejected.toString());
+        assertTrue(rejected.get(0).startsWith("0: "), rejected.toString());
+        assertEquals(Map.of(0, 5L), ds.state().frontier());
+    }
 }
