@@ -89,6 +89,29 @@ class GptConfigTest {
     }
 
     @Test
+    void wsdWarmsUpStaysStableAndDecaysOnlyInABranch() {
+        LrSchedule main = LrSchedule.of("wsd", 1e-3, 10, LrSchedule.ENDLESS, 4);
+        assertEquals(0.0, main.lr(0));
+        assertEquals(5e-4, main.lr(5), 1e-15);
+        assertEquals(1e-3, main.lr(10));
+        assertEquals(1e-3, main.lr(1_000_000_000L), "endless: stable forever");
+        LrSchedule branch = main.decayBranch(100);
+        assertEquals(main.lr(99), branch.lr(99), "equal before the branch");
+        assertEquals(main.lr(5), branch.lr(5));
+        // updates 100..103 decay 4/5, 3/5, 2/5, 1/5 of the peak: every one below it, the last the smallest
+        assertEquals(8e-4, branch.lr(100), 1e-15);
+        assertEquals(6e-4, branch.lr(101), 1e-15);
+        assertEquals(4e-4, branch.lr(102), 1e-15);
+        assertEquals(2e-4, branch.lr(103), 1e-15);
+        assertEquals(0.0, branch.lr(104));
+        LrSchedule fixed = LrSchedule.wsd(1e-3, 0, 20, 4);
+        assertEquals(1e-3, fixed.lr(15));
+        assertEquals(8e-4, fixed.lr(16), 1e-15);
+        assertThrows(IllegalStateException.class, () -> LrSchedule.cosine(1e-3, 10, 110).decayBranch(50));
+        assertThrows(IllegalArgumentException.class, () -> LrSchedule.cosine(1e-3, 10, LrSchedule.ENDLESS));
+    }
+
+    @Test
     void cliPrintsTheBooksSizes() {
         java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
         java.io.PrintStream old = System.out;

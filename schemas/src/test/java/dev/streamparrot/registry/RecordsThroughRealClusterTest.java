@@ -10,6 +10,7 @@ import dev.streamparrot.schemas.CheckpointAnnouncement;
 import dev.streamparrot.schemas.Chunk;
 import dev.streamparrot.schemas.DeadLetter;
 import dev.streamparrot.schemas.RejectedFile;
+import dev.streamparrot.schemas.PartitionOffset;
 import dev.streamparrot.schemas.ReplayMarker;
 import dev.streamparrot.schemas.RepositoryRequest;
 import dev.streamparrot.schemas.RepositoryState;
@@ -89,8 +90,10 @@ class RecordsThroughRealClusterTest {
                 TokenIds.pack(new int[] {1, 70000}, TokenEncoding.INT32_LE), List.of("a/b/x.py")));
         samples.put(Topics.CHUNKS_VALID, new Chunk(0L, 1, "tok1", Split.VALID, TokenEncoding.UINT16_LE,
                 TokenIds.pack(ids, TokenEncoding.UINT16_LE), List.of("c/d/y.py", "c/d/z.py")));
-        samples.put(Topics.CHECKPOINTS, new CheckpointAnnouncement("run1", 100L, "tok1", 2.5, Math.exp(2.5), "file:///ckpt", "sha", now));
-        samples.put(Topics.CHECKPOINT_PINS, new CheckpointAnnouncement("run1", 100L, "tok1", 2.5, Math.exp(2.5), "s3://bucket/ckpt/", "sha", now));
+        samples.put(Topics.CHECKPOINTS, new CheckpointAnnouncement("run1", 100L, "tok1", 2.5, Math.exp(2.5), "file:///ckpt", "sha", now,
+                List.of(), null, null));
+        samples.put(Topics.CHECKPOINT_PINS, new CheckpointAnnouncement("run1", 100L, "tok1", 2.5, Math.exp(2.5), "s3://bucket/ckpt/", "sha", now,
+                List.of(new PartitionOffset(0, 7L)), 3L, 1024L));
         samples.put(Topics.DEAD_LETTERS, new DeadLetter("t", 0, 5L, "why", "svc", null, ByteBuffer.wrap(new byte[] {1, 2}), now));
         samples.put(Topics.DEAD_LETTER_REPLAYS, new ReplayMarker(0, 5L, "t", 0, 9L, "why", "someone", now));
         assertEquals(Topics.ALL.size(), samples.size(), "one sample per catalog topic");

@@ -25,7 +25,7 @@ final class TrainerController {
         m.put("model", settings.args().model());
         m.put("state", s.state());
         m.put("step", s.step());
-        m.put("maxTrainSteps", settings.args().maxTrainSteps());
+        m.put("maxTrainSteps", settings.args().endless() ? null : settings.args().maxTrainSteps()); // null: endless
         m.put("loss", finite(s.loss()));
         m.put("lr", finite(s.lr()));
         m.put("tokensPerSecond", finite(s.tokensPerSecond()));

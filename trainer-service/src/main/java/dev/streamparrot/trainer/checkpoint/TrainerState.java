@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.streamparrot.trainer.data.DataState;
+import dev.streamparrot.trainer.data.DatasetState;
+import dev.streamparrot.trainer.data.FreshReplayMix;
+import dev.streamparrot.trainer.data.FreshReplayState;
 import dev.streamparrot.trainer.data.Sample;
 
 import java.io.BufferedInputStream;
@@ -23,12 +26,13 @@ import java.util.TreeMap;
 
 /**
  * The trainer's part of a checkpoint, beside the model and optimizer files: {@code trainer_state.json}
- * (step, evaluation, the args, the scheduler, the dataset's merge position, end offsets and shuffle
- * generator) and {@code shuffle_buffer.bin} (the chunks in the shuffle buffer, slot by slot:
+ * (step, evaluation, the args, the scheduler, and the dataset's state: for {@code epochs} the merge position,
+ * end offsets and shuffle generator, for {@code fresh-replay} the mix's picks, generator, cursor and frontier)
+ * and, for {@code epochs}, {@code shuffle_buffer.bin} (the chunks in the shuffle buffer, slot by slot:
  * partition int32, offset int64, length int32, ids int32 each; big-endian).
  */
 public record TrainerState(String runId, long step, Double evalLoss, Double perplexity, Map<String, String> args,
-                           DataState data) {
+                           DatasetState data) {
     public static final String STATE_FILE = "trainer_state.json";
     public static final String BUFFER_FILE = "shuffle_buffer.bin";
     private static final int BUFFER_MAGIC = 0x53505342; // "SPSB"
@@ -48,6 +52,21 @@ public record TrainerState(String runId, long step, Double evalLoss, Double perp
         s.put("type", args.get("lr_scheduler_type"));
         s.put("last_step", step);
         ObjectNode d = root.putObject("data");
+        if (data instanceof FreshReplayState fresh) {
+            d.put("kind", "fresh-replay");
+            d.put("picks", fresh.mix().picks());
+            d.put("rng_state", fresh.mix().rng());
+            d.put("cursor", fresh.mix().cursor());
+            ObjectNode frontier = d.putObject("frontier");
+            new TreeMap<>(fresh.mix().frontier()).forEach((p, o) -> frontier.put(p.toString(), o));
+            JSON.writeValue(dir.resolve(STATE_FILE).toFile(), root);
+            return;
+        }
+        writeEpochs((DataState) data, root, d, dir);
+    }
+
+    private static void writeEpochs(DataState data, ObjectNode root, ObjectNode d, Path dir) throws IOException {
+        d.put("kind", "epochs");
         d.put("epoch", data.epoch());
         d.put("samples_this_epoch", data.samplesThisEpoch());
         d.put("cursor", data.cursor());
@@ -77,6 +96,16 @@ public record TrainerState(String runId, long step, Double evalLoss, Double perp
         Map<String, String> args = new LinkedHashMap<>();
         root.get("args").fields().forEachRemaining(e -> args.put(e.getKey(), e.getValue().asText()));
         JsonNode d = root.get("data");
+        Double evalLoss = root.has("eval_loss") ? root.get("eval_loss").asDouble() : null;
+        Double perplexity = root.has("perplexity") ? Double.valueOf(root.get("perplexity").asText()) : null;
+        DatasetState data = d.path("kind").asText("epochs").equals("fresh-replay")
+                ? new FreshReplayState(root.get("tokenizer_id").asText(), new FreshReplayMix.State(d.get("picks").asLong(),
+                        d.get("rng_state").asLong(), d.get("cursor").asInt(), offsets(d.get("frontier"))))
+                : readEpochs(root, d, dir);
+        return new TrainerState(root.get("run_id").asText(), root.get("step").asLong(), evalLoss, perplexity, args, data);
+    }
+
+    private static DataState readEpochs(JsonNode root, JsonNode d, Path dir) throws IOException {
         List<Sample> buffer = new ArrayList<>();
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(dir.resolve(BUFFER_FILE)), 1 << 16))) {
             if (in.readInt() != BUFFER_MAGIC) throw new IOException(dir.resolve(BUFFER_FILE) + " is not a shuffle buffer file");
@@ -89,12 +118,9 @@ public record TrainerState(String runId, long step, Double evalLoss, Double perp
                 buffer.add(new Sample(partition, offset, ids));
             }
         }
-        DataState data = new DataState(root.get("tokenizer_id").asText(), d.get("epoch").asLong(),
+        return new DataState(root.get("tokenizer_id").asText(), d.get("epoch").asLong(),
                 d.get("samples_this_epoch").asLong(), d.get("cursor").asInt(), d.get("rng_state").asLong(),
                 d.get("shuffle_capacity").asInt(), offsets(d.get("next_offsets")), offsets(d.get("end_offsets")), buffer);
-        Double evalLoss = root.has("eval_loss") ? root.get("eval_loss").asDouble() : null;
-        Double perplexity = root.has("perplexity") ? Double.valueOf(root.get("perplexity").asText()) : null;
-        return new TrainerState(root.get("run_id").asText(), root.get("step").asLong(), evalLoss, perplexity, args, data);
     }
 
     private static Map<Integer, Long> offsets(JsonNode node) {

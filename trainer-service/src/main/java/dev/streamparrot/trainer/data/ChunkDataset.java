@@ -33,7 +33,7 @@ import java.util.TreeMap;
  * <p>Chunks of another tokenizer, of the wrong length, or with ids outside the vocabulary go to {@link Rejects},
  * once per process: later epochs skip them quietly.
  */
-public final class ChunkDataset {
+public final class ChunkDataset implements TrainingData {
     /** A partition with this many fetched records waiting is not fetched further until the merge catches up. */
     private static final int MAX_PENDING = 2000;
     private static final Duration POLL = Duration.ofMillis(200);
@@ -104,6 +104,7 @@ public final class ChunkDataset {
     }
 
     /** The tokenizer this dataset trains on; waits for the first valid chunk when it was not given. */
+    @Override
     public String tokenizerId() throws InterruptedException {
         while (tokenizerId == null) {
             if (peeked == null) peeked = readLog();
@@ -114,11 +115,13 @@ public final class ChunkDataset {
     }
 
     /** From now on, chunks holding ids at or above vocabSize are rejected instead of reaching the model. */
+    @Override
     public void requireIdsBelow(int vocabSize) {
         this.vocabSize = vocabSize;
     }
 
     /** The next batch_size sequences; waits while the log has nothing to give. */
+    @Override
     public int[][] nextBatch() throws InterruptedException {
         int[][] batch = new int[settings.batchSize()][];
         for (int i = 0; i < batch.length; i++) batch[i] = nextSample().ids();
@@ -126,6 +129,7 @@ public final class ChunkDataset {
     }
 
     /** The state after the last batch; see {@link DataState}. */
+    @Override
     public DataState state() {
         if (peeked != null) throw new IllegalStateException("state is defined between batches only");
         return new DataState(tokenizerId, epoch, samplesThisEpoch, cursor, rng.state(), capacity,

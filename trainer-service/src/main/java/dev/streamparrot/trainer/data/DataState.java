@@ -18,4 +18,15 @@ import java.util.Map;
  * @param buffer           the shuffle buffer's contents, in slot order
  */
 public record DataState(String tokenizerId, long epoch, long samplesThisEpoch, int cursor, long rng, int capacity,
-                        Map<Integer, Long> next, Map<Integer, Long> ends, List<Sample> buffer) {}
+                        Map<Integer, Long> next, Map<Integer, Long> ends, List<Sample> buffer) implements DatasetState {
+    @Override
+    public Map<Integer, Long> committable() {
+        return next;
+    }
+
+    /** Not tracked: the shuffle buffer holds chunks from below {@code next}, and later epochs start over. */
+    @Override
+    public Map<Integer, Long> frontier() {
+        return Map.of();
+    }
+}

@@ -42,9 +42,9 @@ public final class TrainingLog implements TrainingListener, AutoCloseable {
         if (!state.equals("training") && !state.equals("evaluating")) lines.printf(Locale.ROOT, "step %d | %s%n", step, state);
     }
 
-    /** E.g. {@code step 100/1000 | loss/train 3.2100 | lr 1.00e-03 | samples 800 | tokens/s 1234}. */
+    /** E.g. {@code step 100/1000 | loss/train 3.2100 | lr 1.00e-03 | samples 800 | tokens/s 1234}; no /max when endless (0). */
     static String line(long step, long maxSteps, Map<String, Double> values) {
-        return "step " + step + "/" + maxSteps + " | " + values.entrySet().stream()
+        return "step " + step + (maxSteps > 0 ? "/" + maxSteps : "") + " | " + values.entrySet().stream()
                 .map(e -> e.getKey() + " " + format(e.getKey(), e.getValue()))
                 .collect(Collectors.joining(" | "));
     }

@@ -85,7 +85,7 @@ class ChunkDatasetTest {
         ChunkDataset first = dataset(source.copy(11), 3, 8, AtEnd.NEW_EPOCH, null, (r, why) -> {});
         take(first, 20);
         new TrainerState("run", 20, 1.0, Math.E, Map.of("lr_scheduler_type", "cosine"), first.state()).write(dir);
-        DataState restored = TrainerState.read(dir).data();
+        DataState restored = (DataState) TrainerState.read(dir).data();
         assertEquals(first.state().next(), restored.next());
         assertEquals(first.state().buffer().size(), restored.buffer().size());
 

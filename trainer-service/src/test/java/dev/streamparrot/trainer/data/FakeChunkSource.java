@@ -42,6 +42,11 @@ public final class FakeChunkSource implements ChunkSource {
         log.get(partition).add(chunk);
     }
 
+    /** The chunk at this offset of this partition. */
+    public Chunk chunkAt(int partition, long offset) {
+        return log.get(partition).get((int) offset);
+    }
+
     public static Chunk chunk(String tokenizer, int[] ids) {
         return new Chunk(0L, 0, tokenizer, Split.TRAIN, TokenEncoding.UINT16_LE, TokenIds.pack(ids, TokenEncoding.UINT16_LE), List.of());
     }

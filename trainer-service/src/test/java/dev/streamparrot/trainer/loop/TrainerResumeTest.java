@@ -24,6 +24,7 @@ import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,7 +54,13 @@ class TrainerResumeTest {
     record Recorded(Map<Long, TrainStep.Result> updates, List<CheckpointAnnouncement> announcements, Trainer.Outcome outcome) {}
 
     static Recorded train(String runId, Path store, Path tokenizerJson, long stopAt) throws Exception {
-        FakeChunkSource train = log(3, 60, 1), valid = log(1, 12, 2);
+        return train(runId, store, tokenizerJson, stopAt, ARGS, log(3, 60, 1), step -> {});
+    }
+
+    /** @param afterUpdate runs after each update with its step, before the next batch is drawn */
+    static Recorded train(String runId, Path store, Path tokenizerJson, long stopAt, TrainingArgs args, FakeChunkSource train,
+                          java.util.function.LongConsumer afterUpdate) throws Exception {
+        FakeChunkSource valid = log(1, 12, 2);
         Map<Long, TrainStep.Result> updates = new TreeMap<>();
         List<CheckpointAnnouncement> announcements = new ArrayList<>();
         TokenizerRelease release = new TokenizerRelease("tok", VOCAB, VOCAB - 1, tokenizerJson.toUri().toString(), dev.streamparrot.artifacts.Sha256.of(tokenizerJson), 0L, 0L, "", Instant.now());
@@ -62,10 +69,11 @@ class TrainerResumeTest {
             @Override
             public void updated(TrainStep.Result r, double tokensPerSecond) {
                 updates.put(r.step(), r);
+                afterUpdate.accept(r.step());
                 if (r.step() == stopAt) trainer[0].requestStop();
             }
         };
-        trainer[0] = new Trainer(new Trainer.Run(runId, ARGS, null, 0),
+        trainer[0] = new Trainer(new Trainer.Run(runId, args, null, 0),
                 new Trainer.Io(train, new ValidationChunks(valid), (rec, why) -> { throw new AssertionError(why); },
                         id -> id.equals("tok") ? Optional.of(release) : Optional.empty(),
                         new CheckpointStore(store), announcements::add),
@@ -128,5 +136,75 @@ class TrainerResumeTest {
             assertEquals(64, model.config().vocabSize());
             assertEquals(63, model.config().eosTokenId());
         }
+    }
+
+    /** Fresh data first, endless-style wsd: checkpoints every 5 updates, each from a 3-update decay branch. */
+    static final TrainingArgs FRESH = ARGS.with(Map.of("dataset", "fresh-replay", "fresh_fraction", "0.5",
+            "lr_scheduler_type", "wsd", "decay_steps", "3", "save_checkpoint_steps", "5"));
+
+    /** 24 chunks at first; 18 more arrive after update 10 (at 4 fresh samples per update, the first ones are trained by then). */
+    static final int FIRST = 24, LATER = 18;
+
+    static void arrive(FakeChunkSource source) {
+        FakeChunkSource more = log(3, FIRST + LATER, 1);
+        for (int p = 0; p < 3; p++) {
+            for (long o = FIRST / 3; o < (FIRST + LATER) / 3; o++) source.append(p, more.chunkAt(p, o));
+        }
+    }
+
+    @Test
+    void aResumedFreshReplayRunContinuesExactlyWithChunksArrivingBetweenRuns(@TempDir Path dir) throws Exception {
+        Path tokenizerJson = dir.resolve("tokenizer.json");
+        Files.writeString(tokenizerJson, "{}\n");
+        FakeChunkSource wholeLog = log(3, FIRST, 1);
+        Recorded whole = train("whole", dir.resolve("store"), tokenizerJson, -1, FRESH, wholeLog, step -> {
+            if (step == 10) arrive(wholeLog);
+        });
+        assertEquals(30, whole.outcome().step());
+
+        Recorded first = train("split", dir.resolve("store"), tokenizerJson, 10, FRESH, log(3, FIRST, 1), step -> {});
+        assertEquals(10, first.outcome().step());
+        FakeChunkSource later = log(3, FIRST, 1);
+        arrive(later);
+        Recorded second = train("split", dir.resolve("store"), tokenizerJson, -1, FRESH, later, step -> {});
+        assertEquals(20, second.updates().size(), "resumed at 11");
+        for (long step = 11; step <= 30; step++) {
+            TrainStep.Result a = whole.updates().get(step), b = second.updates().get(step);
+            assertEquals(a.loss(), b.loss(), "loss at step " + step);
+            assertEquals(a.lr(), b.lr(), "learning rate at step " + step);
+            assertEquals(a.gradNorm(), b.gradNorm(), "gradient norm at step " + step);
+        }
+        CheckpointAnnouncement last = second.announcements().get(second.announcements().size() - 1);
+        assertEquals(whole.announcements().get(whole.announcements().size() - 1).getSha256(), last.getSha256(), "same served weights");
+        // 4 fresh samples per update: the 18 that arrived after update 10 are trained by update 15
+        CheckpointAnnouncement at15 = second.announcements().stream().filter(a -> a.getStep() == 15).findFirst().orElseThrow();
+        assertEquals(List.of(14L, 14L, 14L), at15.getFrontier().stream().map(f -> f.getOffset()).toList());
+        assertEquals((15 + 3) * FRESH.tokensPerUpdate(), at15.getTokensTrained());
+    }
+
+    @Test
+    void decayBranchesLeaveTheMainLineAsItWas(@TempDir Path dir) throws Exception {
+        Path tokenizerJson = dir.resolve("tokenizer.json");
+        Files.writeString(tokenizerJson, "{}\n");
+        TrainingArgs onlyAtTheEnd = FRESH.with(Map.of("save_checkpoint_steps", "1000"));
+        Recorded branched = train("branched", dir.resolve("store"), tokenizerJson, -1, FRESH, log(3, 60, 1), step -> {});
+        Recorded plain = train("plain", dir.resolve("store"), tokenizerJson, -1, onlyAtTheEnd, log(3, 60, 1), step -> {});
+        assertEquals(List.of(5L, 10L, 15L, 20L, 25L, 30L), branched.announcements().stream().map(CheckpointAnnouncement::getStep).toList());
+        assertEquals(List.of(30L), plain.announcements().stream().map(CheckpointAnnouncement::getStep).toList());
+        assertEquals(30, plain.updates().size());
+        for (long step = 1; step <= 30; step++) {
+            TrainStep.Result a = branched.updates().get(step), b = plain.updates().get(step);
+            assertEquals(a, b, "update " + step + " bit for bit");
+        }
+        Path branchedDir = dir.resolve("store/branched/step-00000030"), plainDir = dir.resolve("store/plain/step-00000030");
+        assertArrayEquals(Files.readAllBytes(plainDir.resolve("main/model.safetensors")),
+                Files.readAllBytes(branchedDir.resolve("main/model.safetensors")), "main line weights");
+        assertArrayEquals(Files.readAllBytes(plainDir.resolve("optimizer.safetensors")),
+                Files.readAllBytes(branchedDir.resolve("optimizer.safetensors")), "main line optimizer state");
+        assertEquals(plain.announcements().get(0).getSha256(), branched.announcements().get(5).getSha256(), "the same final branch");
+        assertFalse(java.util.Arrays.equals(Files.readAllBytes(branchedDir.resolve("main/model.safetensors")),
+                Files.readAllBytes(branchedDir.resolve("model.safetensors"))), "the served weights are the decayed branch's");
+        assertEquals(FRESH.learningRate(), branched.updates().get(30L).lr(), "the main line stays at the peak rate");
+        assertNotNull(branched.announcements().get(5).getEvalLoss(), "the branch is evaluated");
     }
 }
