@@ -64,7 +64,7 @@ class FreshDataOnTheRealClusterTest {
         AvroSerde<CheckpointAnnouncement> announcements = new AvroSerde<>(CheckpointAnnouncement.class, registry);
         Path tokenizerJson = dir.resolve("tokenizer.json");
         Files.writeString(tokenizerJson, "{}\n");
-        TokenizerRelease release = new TokenizerRelease("tok", VOCAB, VOCAB - 1, tokenizerJson.toUri().toString(), "-", 0L, 0L, "", Instant.now());
+        TokenizerRelease release = new TokenizerRelease("tok", VOCAB, VOCAB - 1, tokenizerJson.toUri().toString(), dev.streamparrot.artifacts.Sha256.of(tokenizerJson), 0L, 0L, "", Instant.now());
         TrainingArgs args = TrainingArgs.profile("cpu-tiny").with(Map.ofEntries(
                 Map.entry("seq_length", "" + SEQ), Map.entry("train_batch_size", "" + BATCH), Map.entry("valid_batch_size", "4"),
                 Map.entry("gradient_accumulation_steps", "1"), Map.entry("num_warmup_steps", "2"), Map.entry("max_eval_steps", "1"),
