@@ -54,6 +54,7 @@ final class TrainerService {
             job.status().state("disabled", 0);
             return;
         }
+        job.device(); // a device that cannot be had (gpu without one) stops the start here, with the reason
         thread = new Thread(() -> {
             try {
                 job.run();

@@ -1,6 +1,7 @@
 package dev.streamparrot.trainer;
 
 import dev.streamparrot.kafka.KafkaSettings;
+import dev.streamparrot.model.DeviceSetting;
 import dev.streamparrot.trainer.loop.TrainingArgs;
 
 import java.nio.file.Path;
@@ -20,9 +21,11 @@ import java.util.function.Function;
  * @param vocabSize     the vocabulary when the tokenizer has no release on tokenizer-releases
  * @param groupId       the consumer group reading chunks-train
  * @param threads       libtorch threads, 0 for libtorch's default (one per core)
+ * @param device        where the model trains: auto (what DJL's engine offers), cpu, or gpu (an error without one)
  */
 public record TrainerSettings(KafkaSettings kafka, String runId, TrainingArgs args, Path checkpointDir, Path logDir,
-                              String tokenizerId, int vocabSize, String groupId, int threads) {
+                              String tokenizerId, int vocabSize, String groupId, int threads,
+                              DeviceSetting device) {
 
     /**
      * Reads the settings through {@code property}, which answers keys under {@code streamparrot.trainer}
@@ -43,7 +46,8 @@ public record TrainerSettings(KafkaSettings kafka, String runId, TrainingArgs ar
                 property.apply("tokenizer-id").filter(v -> !v.isBlank()).orElse(null),
                 Integer.parseInt(property.apply("vocab-size").orElse("32768")),
                 property.apply("group-id").orElse("trainer"),
-                Integer.parseInt(property.apply("threads").orElse("0")));
+                Integer.parseInt(property.apply("threads").orElse("0")),
+                DeviceSetting.parse(property.apply("device").filter(v -> !v.isBlank()).orElse("auto")));
     }
 
     /** Keys {@link #from} reads besides the training arguments, with what they mean. */
@@ -55,5 +59,6 @@ public record TrainerSettings(KafkaSettings kafka, String runId, TrainingArgs ar
             "tokenizer-id", "tokenizer to train on (default: the first chunk's)",
             "vocab-size", "vocabulary when the tokenizer has no release (default 32768)",
             "group-id", "consumer group on chunks-train (default trainer)",
-            "threads", "libtorch threads, 0 = one per core (default 0)");
+            "threads", "libtorch threads, 0 = one per core (default 0)",
+            "device", "auto (a GPU when DJL's engine offers one, else the CPU), cpu, or gpu (an error without one); default auto");
 }

@@ -1,5 +1,6 @@
 package dev.streamparrot.trainer.loop;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import dev.streamparrot.artifacts.ArtifactLocation;
 import dev.streamparrot.model.AdamW;
@@ -48,8 +49,9 @@ public final class Trainer {
      * @param runId             names the run's checkpoints and logs; a run with the same id resumes
      * @param tokenizerId       the tokenizer to train on, or null for the first chunk's
      * @param fallbackVocabSize the vocabulary when the tokenizer's release is not found
+     * @param device            where the model and the optimizer live (a resolved {@code DeviceSetting})
      */
-    public record Run(String runId, TrainingArgs args, String tokenizerId, int fallbackVocabSize) {}
+    public record Run(String runId, TrainingArgs args, String tokenizerId, int fallbackVocabSize, Device device) {}
 
     /** Where the data comes from and where checkpoints go. */
     public record Io(ChunkSource train, ValidationChunks valid, Rejects rejects,
@@ -105,7 +107,8 @@ public final class Trainer {
         data.requireIdsBelow(vocab);
         Path tokenizerJson = release.map(r -> ArtifactLocation.resolve(r.getLocation())).orElse(null);
 
-        try (Gpt model = resumeDir.isPresent() ? Gpt.load(resumeDir.get()) : Gpt.create(modelConfig(vocab, release), args.seed());
+        try (Gpt model = resumeDir.isPresent() ? Gpt.load(resumeDir.get(), run.device())
+                : Gpt.create(modelConfig(vocab, release), args.seed(), run.device());
              AdamW optimizer = new AdamW(model.parameters(), new AdamW.Settings(0.9, 0.999, 1e-8, args.weightDecay()))) {
             if (args.seqLength() > model.config().nPositions()) {
                 throw new IllegalArgumentException("seq_length " + args.seqLength() + " exceeds the model's n_positions "
@@ -262,7 +265,7 @@ public final class Trainer {
 
     /** Sum over the batch's sequences of their mean token loss (so batches of any size weigh by sequence). */
     private static double batchLoss(Gpt model, List<int[]> batch) {
-        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+        try (NDManager m = NDManager.newBaseManager(model.device(), "PyTorch")) {
             double mean = model.loss(Gpt.ids(m, batch.toArray(int[][]::new)), false).getFloat();
             double sum = mean * batch.size();
             batch.clear();
