@@ -135,11 +135,12 @@ public final class LocalCluster {
 
         List<Instance> instances() {
             List<Instance> all = new ArrayList<>();
+            int members = trainerMembers();
             for (ServiceCatalog.Service service : ServiceCatalog.ALL) {
                 all.add(new Instance(service, service.name(), port(service)));
                 if (!service.name().equals(TRAINER)) continue;
                 int firstExtra = servicePortBase == null ? port(service) + 1 : servicePortBase + ServiceCatalog.ALL.size();
-                for (int member = 2; member <= trainerMembers(); member++) {
+                for (int member = 2; member <= members; member++) {
                     all.add(new Instance(service, TRAINER + "-" + member, firstExtra + member - 2));
                 }
             }
