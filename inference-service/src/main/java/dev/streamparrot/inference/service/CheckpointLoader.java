@@ -1,6 +1,8 @@
 package dev.streamparrot.inference.service;
 
+import ai.djl.Device;
 import dev.streamparrot.model.Checkpoint;
+import dev.streamparrot.model.DeviceSetting;
 import dev.streamparrot.model.Gpt;
 import dev.streamparrot.schemas.CheckpointAnnouncement;
 import dev.streamparrot.tokenizer.Tokenizer;
@@ -15,6 +17,17 @@ import java.nio.file.Path;
  * working model.
  */
 public final class CheckpointLoader {
+    private final Device device;
+
+    /** Loads onto the device DJL's engine picks (the {@code auto} setting). */
+    public CheckpointLoader() {
+        this(DeviceSetting.AUTO.resolve());
+    }
+
+    /** Loads onto {@code device}; generation runs where the model is. */
+    public CheckpointLoader(Device device) {
+        this.device = device;
+    }
 
     /** Loads an announced checkpoint under its id, {@link Checkpoint#id}. */
     public LoadedModel load(CheckpointAnnouncement announcement) {
@@ -44,7 +57,7 @@ public final class CheckpointLoader {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Gpt gpt = Gpt.load(checkpoint.dir());
+        Gpt gpt = Gpt.load(checkpoint.dir(), device);
         if (tokenizer.vocabSize() > gpt.config().vocabSize()) {
             gpt.close();
             throw new IllegalArgumentException("tokenizer has " + tokenizer.vocabSize() + " tokens, the model only "
