@@ -38,7 +38,8 @@ public final class AdamW implements AutoCloseable {
     public AdamW(Map<String, NDArray> params, Settings settings) {
         this.params = params;
         this.settings = settings;
-        this.manager = NDManager.newBaseManager("PyTorch");
+        // the moments live beside the parameters (all of one model share a device)
+        this.manager = NDManager.newBaseManager(params.values().iterator().next().getDevice(), "PyTorch");
         params.forEach((name, p) -> {
             expAvg.put(name, manager.zeros(p.getShape()));
             expAvgSq.put(name, manager.zeros(p.getShape()));

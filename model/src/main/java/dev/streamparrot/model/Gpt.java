@@ -1,5 +1,6 @@
 package dev.streamparrot.model;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -110,7 +111,12 @@ public final class Gpt implements AutoCloseable {
      * scaling of residual projections), biases 0, LayerNorm weights 1. Same seed, same weights.
      */
     public static Gpt create(GptConfig config, long seed) {
-        NDManager m = NDManager.newBaseManager("PyTorch");
+        return create(config, seed, DeviceSetting.AUTO.resolve());
+    }
+
+    /** {@link #create(GptConfig, long)} on the given device; its optimizer and steps follow it ({@link #device}). */
+    public static Gpt create(GptConfig config, long seed, Device device) {
+        NDManager m = NDManager.newBaseManager(device, "PyTorch");
         JniUtils.setSeed(seed);
         Map<String, NDArray> params = new LinkedHashMap<>();
         float std = (float) config.initializerRange();
@@ -133,8 +139,13 @@ public final class Gpt implements AutoCloseable {
 
     /** Loads config.json and model.safetensors from a checkpoint directory (ours or HF's). */
     public static Gpt load(Path dir) {
+        return load(dir, DeviceSetting.AUTO.resolve());
+    }
+
+    /** {@link #load(Path)} onto the given device. */
+    public static Gpt load(Path dir, Device device) {
         GptConfig config = GptConfig.load(dir);
-        NDManager m = NDManager.newBaseManager("PyTorch");
+        NDManager m = NDManager.newBaseManager(device, "PyTorch");
         try {
             SafeTensors.Contents c = SafeTensors.read(dir.resolve(WEIGHTS_FILE), m);
             return fromState(config, m, c.tensors());
@@ -198,6 +209,11 @@ public final class Gpt implements AutoCloseable {
 
     public GptConfig config() {
         return config;
+    }
+
+    /** Where the parameters live; whatever computes with them (optimizer, steps, evaluation) allocates there. */
+    public Device device() {
+        return manager.getDevice();
     }
 
     /** HF name → parameter array (trainable, owned by this model). Iteration order is HF's state_dict order. */

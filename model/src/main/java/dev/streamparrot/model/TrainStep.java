@@ -50,7 +50,7 @@ public final class TrainStep {
         }
         long update = optimizer.step();
         double lossSum = 0;
-        try (NDManager step = NDManager.newBaseManager("PyTorch");
+        try (NDManager step = NDManager.newBaseManager(model.device(), "PyTorch");
              GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
             NDArray inv = Gpt.scalar(step, 1.0 / microBatches.size());
             for (int k = 0; k < microBatches.size(); k++) {

@@ -20,7 +20,8 @@ import java.util.List;
  *
  * <p>Run with model/native/bench.sh, which preloads the MKL shim and tcmalloc; without them libtorch's
  * matmul runs at less than half speed (the ratio stays meaningful, the absolute figures do not).
- * System properties: bench.threads (default: all cores), bench.steps (timed updates; default 3, codeparrot-small 2).
+ * System properties: bench.threads (default: all cores), bench.steps (timed updates; default 3, codeparrot-small 2,
+ * cpu-tiny 20), bench.vocab (cpu-tiny's vocabulary, default 32768).
  */
 @Tag("benchmark")
 class TrainingBenchmarkTest {
@@ -33,6 +34,12 @@ class TrainingBenchmarkTest {
         Engine.getEngine("PyTorch"); // loads libtorch; the surefire default of 1 thread is overridden next
         JniUtils.setNumThreads(threads);
         System.out.printf("threads=%d %s load average %s%n", threads, preloaded(), loadAverage());
+    }
+
+    @Test
+    void cpuTiny() {
+        // the local cluster's trainer profile (cpu-tiny: 8 x 128 per update); deploy/bench-trainer.sh sets it beside the service
+        run("cpu-tiny", GptConfig.preset("cpu-tiny", Integer.getInteger("bench.vocab", 32768)), 8, 128, Integer.getInteger("bench.steps", 20));
     }
 
     @Test
@@ -55,6 +62,7 @@ class TrainingBenchmarkTest {
         double[] anchorBefore = matmul(2048, 2.0);
         List<int[][]> micro = List.<int[][]>of(TestModels.randomTokens(1, batch, seq, c.vocabSize()));
         Timing best = null;
+        double wallSum = 0, cpuSum = 0;
         double loss = 0;
         try (Gpt g = Gpt.create(c, 1); AdamW opt = new AdamW(g.parameters(), AdamW.DEFAULTS)) {
             TrainStep step = new TrainStep(g, opt, LrSchedule.constant(1e-4), 1);
@@ -64,6 +72,8 @@ class TrainingBenchmarkTest {
                 loss = step.run(micro).loss();
                 Timing t = new Timing((System.nanoTime() - w0) / 1e9, (cpuNanos() - c0) / 1e9);
                 best = best == null || t.wall() < best.wall() ? t : best;
+                wallSum += t.wall();
+                cpuSum += t.cpu();
             }
         }
         double[] anchorAfter = matmul(2048, 2.0);
@@ -74,9 +84,11 @@ class TrainingBenchmarkTest {
         System.out.printf("ANCHOR fp32 matmul 2048^2: %.1f GFLOP/s wall (before %.1f, after %.1f), %.1f GFLOP per CPU-second%n",
                 anchorWall, anchorBefore[0], anchorAfter[0], anchorCpu);
         System.out.printf("RESULT %s (%.1fM params, dropout %.1f) batch %d x seq %d: %.2f s/update (%.2f CPU-s), %.0f tokens/s,"
-                        + " %.1f GFLOP/s -> MFU %.0f%% (wall), %.1f GFLOP per CPU-s -> MFU %.0f%% (CPU time); loss %.3f%n",
+                        + " %.1f GFLOP/s -> MFU %.0f%% (wall), %.1f GFLOP per CPU-s -> MFU %.0f%% (CPU time); loss %.3f;"
+                        + " mean of %d updates %.0f tokens/s, %.0f tokens per CPU-s%n",
                 name, c.numParams() / 1e6, c.residPdrop(), batch, seq, best.wall(), best.cpu(), tokens / best.wall(),
-                gfWall, 100 * gfWall / anchorWall, gfCpu, 100 * gfCpu / anchorCpu, loss);
+                gfWall, 100 * gfWall / anchorWall, gfCpu, 100 * gfCpu / anchorCpu, loss,
+                steps, tokens * steps / wallSum, tokens * steps / cpuSum);
     }
 
     /** {GFLOP/s wall, GFLOP per process CPU-second} of an n×n fp32 matmul repeated for about `seconds`. */

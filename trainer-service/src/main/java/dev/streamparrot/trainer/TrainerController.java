@@ -1,5 +1,6 @@
 package dev.streamparrot.trainer;
 
+import ai.djl.pytorch.jni.JniUtils;
 import dev.streamparrot.trainer.loop.TrainerStatus;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -33,6 +34,12 @@ final class TrainerController {
         m.put("evalLoss", finite(s.evalLoss()));
         m.put("perplexity", Double.isInfinite(s.perplexity()) ? "Infinity" : finite(s.perplexity()));
         m.put("lastCheckpoint", s.lastCheckpoint());
+        // what a throughput comparison needs (deploy/bench-trainer.sh): where and how the updates run
+        m.put("device", service.enabled() ? service.job().device().toString() : null);
+        m.put("libtorchThreads", service.enabled() ? JniUtils.getNumThreads() : null);
+        m.put("trainBatchSize", settings.args().trainBatchSize());
+        m.put("seqLength", settings.args().seqLength());
+        m.put("tokensPerUpdate", settings.args().tokensPerUpdate());
         return m;
     }
 

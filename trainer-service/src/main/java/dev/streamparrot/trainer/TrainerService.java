@@ -56,6 +56,7 @@ final class TrainerService {
             job.status().state("disabled", 0);
             return;
         }
+        job.device(); // a device that cannot be had (gpu without one) stops the start here, with the reason
         job.checkChunkLength(); // a packer set up for another model stops the start, with both settings named
         thread = new Thread(() -> {
             try {

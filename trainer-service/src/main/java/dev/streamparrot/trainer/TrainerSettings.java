@@ -2,6 +2,7 @@ package dev.streamparrot.trainer;
 
 import dev.streamparrot.artifacts.StoreSettings;
 import dev.streamparrot.kafka.KafkaSettings;
+import dev.streamparrot.model.DeviceSetting;
 import dev.streamparrot.trainer.loop.TrainingArgs;
 
 import java.nio.file.Path;
@@ -23,10 +24,11 @@ import java.util.function.Function;
  * @param threads       libtorch threads, 0 for libtorch's default (one per core)
  * @param store         the artifact store checkpoints are published to and tokenizers read from
  * @param keepCheckpoints the newest this many published checkpoints of the run are kept (and pinned ones)
+ * @param device        where the model trains: auto (what DJL's engine offers), cpu, or gpu (an error without one)
  */
 public record TrainerSettings(KafkaSettings kafka, String runId, TrainingArgs args, Path checkpointDir, Path logDir,
                               String tokenizerId, int vocabSize, String groupId, int threads, StoreSettings store,
-                              int keepCheckpoints) {
+                              int keepCheckpoints, DeviceSetting device) {
 
     /**
      * Reads the settings through {@code property}, which answers keys under {@code streamparrot.trainer}
@@ -55,7 +57,8 @@ public record TrainerSettings(KafkaSettings kafka, String runId, TrainingArgs ar
                 property.apply("group-id").orElse("trainer"),
                 Integer.parseInt(property.apply("threads").orElse("0")),
                 store,
-                Integer.parseInt(property.apply("keep-checkpoints").orElse("5")));
+                Integer.parseInt(property.apply("keep-checkpoints").orElse("5")),
+                DeviceSetting.parse(property.apply("device").filter(v -> !v.isBlank()).orElse("auto")));
     }
 
     /** Keys {@link #from} reads besides the training arguments, with what they mean. */
@@ -68,5 +71,6 @@ public record TrainerSettings(KafkaSettings kafka, String runId, TrainingArgs ar
             Map.entry("tokenizer-id", "tokenizer to train on (default: the first chunk's)"),
             Map.entry("vocab-size", "vocabulary when the tokenizer has no release (default 32768)"),
             Map.entry("group-id", "consumer group on chunks-train (default trainer)"),
-            Map.entry("threads", "libtorch threads, 0 = one per core (default 0)"));
+            Map.entry("threads", "libtorch threads, 0 = one per core (default 0)"),
+            Map.entry("device", "auto (a GPU when DJL's engine offers one, else the CPU), cpu, or gpu (an error without one); default auto"));
 }

@@ -1,5 +1,9 @@
 package dev.streamparrot.trainer;
 
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.streamparrot.model.DeviceSetting;
 import dev.streamparrot.topics.Topics;
 import dev.streamparrot.trainer.data.ChunkLength;
 import dev.streamparrot.trainer.logging.TrainingLog;
@@ -12,13 +16,19 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.stream.Stream;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /** One training run against the cluster, as the service and the CLI both start it. */
 public final class TrainingJob {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingJob.class);
+
     private final TrainerSettings settings;
     private final PrintStream out;
     private final List<TrainingListener> extraListeners;
     private final TrainerStatus status;
     private volatile Trainer trainer;
+    private Device device; // resolved once, by device()
 
     /** @param out where the log lines go; extraListeners hear the run too (the CLI's progress bar) */
     public TrainingJob(TrainerSettings settings, PrintStream out, List<TrainingListener> extraListeners) {
@@ -45,15 +55,31 @@ public final class TrainingJob {
         ChunkLength.checkNewest(settings.kafka(), Topics.CHUNKS_TRAIN.name(), settings.args().seqLength());
     }
 
+    /**
+     * Loads libtorch with the configured thread count and resolves the device setting, once; logs both with what
+     * the engine offers. Fails (IllegalStateException) for {@code gpu} where the engine sees none, so that the
+     * service refuses to start rather than train somewhere else.
+     */
+    public synchronized Device device() {
+        if (device == null) {
+            if (settings.threads() > 0) {
+                // read by DJL when it loads libtorch, i.e. before the first model exists in this JVM
+                System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(settings.threads()));
+            }
+            Device resolved = settings.device().resolve();
+            LOG.info("device {} (setting {}; {}), libtorch threads {}", resolved, settings.device(),
+                    DeviceSetting.offer(Engine.getEngine("PyTorch")), JniUtils.getNumThreads());
+            device = resolved;
+        }
+        return device;
+    }
+
     /** Trains until max_train_steps or {@link #stop}, on the calling thread. */
     public Trainer.Outcome run() throws InterruptedException {
-        if (settings.threads() > 0) {
-            // read by DJL when it loads libtorch, i.e. before the first model exists in this JVM
-            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(settings.threads()));
-        }
+        Device device = device();
         try (KafkaTrainerIo io = new KafkaTrainerIo(settings);
              TrainingLog log = new TrainingLog(settings.logDir().resolve(settings.runId()), out, settings.args().maxTrainSteps())) {
-            trainer = new Trainer(new Trainer.Run(settings.runId(), settings.args(), settings.tokenizerId(), settings.vocabSize()),
+            trainer = new Trainer(new Trainer.Run(settings.runId(), settings.args(), settings.tokenizerId(), settings.vocabSize(), device),
                     io.io(), Stream.concat(Stream.of(status, log), extraListeners.stream()).toList());
             return trainer.run();
         } catch (RuntimeException | Error e) {

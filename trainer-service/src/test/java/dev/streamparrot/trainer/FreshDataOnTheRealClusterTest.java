@@ -83,7 +83,7 @@ class FreshDataOnTheRealClusterTest {
             AtomicReference<Throwable> failure = new AtomicReference<>();
             try (KafkaChunkSource train = new KafkaChunkSource(topic, kafka.consumer("fresh-" + topic), decoder);
                  KafkaChunkSource valid = new KafkaChunkSource(validTopic, kafka.consumer("fresh-valid-" + topic), decoder)) {
-                Trainer trainer = new Trainer(new Trainer.Run("fresh", args, "tok", VOCAB),
+                Trainer trainer = new Trainer(new Trainer.Run("fresh", args, "tok", VOCAB, ai.djl.Device.cpu()),
                         new Trainer.Io(train, new ValidationChunks(valid), (r, why) -> failure.set(new AssertionError(why)),
                                 id -> Optional.of(release), new CheckpointStore(dir.resolve("store")),
                                 // through the real registry: the frontier and token count are part of the announcement's schema

@@ -33,6 +33,8 @@ import java.util.concurrent.Callable;
         description = "Runs StreamParrot on this machine: broker, schema registry and services on 127.0.0.1.")
 public final class LocalCluster {
 
+    static final String TRAINER = "trainer";
+
     static class Ports {
         @Option(names = "--home", description = "where data, logs and pid files live (default: <checkout>/.local)")
         Path home;
@@ -52,6 +54,11 @@ public final class LocalCluster {
         LocalStore store() {
             return new LocalStore(store, home(), s3Port);
         }
+
+        @Option(names = "--trainers", paramLabel = "N", defaultValue = "1",
+                description = "trainer members to run (default 1): trainer, trainer-2, ... on consecutive ports, one trainer group;"
+                        + " `up` starts the missing ones and never stops one (`stop trainer-N` does)")
+        int trainers = 1;
 
         Path home() {
             return home != null ? home : ProjectPaths.root().resolve(".local");
@@ -87,13 +94,14 @@ public final class LocalCluster {
             }
             KafkaSettings settings = settings();
             String preload = null; // built once, and only when a service that needs it is launched
-            for (ServiceCatalog.Service service : withServices ? ServiceCatalog.ALL : List.<ServiceCatalog.Service>of()) {
+            for (Instance instance : withServices ? instances() : List.<Instance>of()) {
+                ServiceCatalog.Service service = instance.service();
                 Path module = ProjectPaths.root().resolve(service.module());
                 Path classpathFile = module.resolve("target/classpath.txt");
-                int port = port(service);
+                int port = instance.port();
                 String healthUrl = "http://127.0.0.1:" + port + "/health";
                 if (!launchable) {
-                    all.add(new Component(service.name(), port, healthUrl, List.of()));
+                    all.add(new Component(instance.name(), port, healthUrl, List.of()));
                     continue;
                 }
                 if (!Files.exists(classpathFile)) {
@@ -111,7 +119,7 @@ public final class LocalCluster {
                                 "-Dmicronaut.server.host=127.0.0.1",
                                 "-Dstreamparrot.kafka.bootstrap-servers=" + settings.bootstrapServers(),
                                 "-Dstreamparrot.schema-registry.url=" + settings.schemaRegistryUrl(),
-                                "-Dstreamparrot.data-dir=" + home.resolve(service.name())));
+                                "-Dstreamparrot.data-dir=" + home.resolve(instance.name())));
                 command.addAll(store.jvmSettings());
                 service.localConfig().forEach(setting -> command.add("-D" + setting));
                 if (service.name().equals("console")) { // the one service that calls the others
@@ -119,7 +127,7 @@ public final class LocalCluster {
                         command.add("-Dstreamparrot.console." + peer + "-url=http://127.0.0.1:" + port(ServiceCatalog.named(peer)));
                     }
                 }
-                for (String setting : serviceSettings) {
+                for (String setting : serviceSettings) { // SERVICE:KEY=VALUE; trainer: goes to every member
                     int colon = setting.indexOf(':');
                     if (colon < 0 || !setting.contains("=")) {
                         throw new IllegalArgumentException("--set takes SERVICE:KEY=VALUE, not " + setting);
@@ -127,9 +135,47 @@ public final class LocalCluster {
                     if (setting.substring(0, colon).equals(service.name())) command.add("-D" + setting.substring(colon + 1));
                 }
                 command.addAll(List.of("-cp", classpath, service.mainClass()));
-                all.add(new Component(service.name(), port, healthUrl, command));
+                all.add(new Component(instance.name(), port, healthUrl, command));
             }
             return all;
+        }
+
+        /**
+         * One process of a service: its name (that of its pid file, log and data folder) and port. Every service runs
+         * once, but the trainer runs as members of one trainer group, each with the same settings (the same
+         * {@code streamparrot.trainer.group-id} among them): {@code trainer} on the trainer's port, then
+         * {@code trainer-2}, {@code trainer-3}, ... on the ports after it (after the whole catalog's range with
+         * {@code --service-port-base}, since the ports after the trainer's belong to other services there).
+         */
+        record Instance(ServiceCatalog.Service service, String name, int port) {}
+
+        List<Instance> instances() {
+            List<Instance> all = new ArrayList<>();
+            int members = trainerMembers();
+            for (ServiceCatalog.Service service : ServiceCatalog.ALL) {
+                all.add(new Instance(service, service.name(), port(service)));
+                if (!service.name().equals(TRAINER)) continue;
+                int firstExtra = servicePortBase == null ? port(service) + 1 : servicePortBase + ServiceCatalog.ALL.size();
+                for (int member = 2; member <= members; member++) {
+                    all.add(new Instance(service, TRAINER + "-" + member, firstExtra + member - 2));
+                }
+            }
+            return all;
+        }
+
+        /** The members asked for, or more where more run already (status and stop must see every one). */
+        int trainerMembers() {
+            if (trainers < 1) throw new IllegalArgumentException("--trainers must be at least 1, not " + trainers);
+            int recorded = 1;
+            try (var pids = Files.list(home().resolve("pids"))) {
+                recorded = pids.map(f -> f.getFileName().toString())
+                        .filter(f -> f.matches(TRAINER + "-[0-9]+\\.pid"))
+                        .mapToInt(f -> Integer.parseInt(f.substring(TRAINER.length() + 1, f.length() - ".pid".length())))
+                        .max().orElse(1);
+            } catch (IOException noPidsYet) {
+                // nothing started yet in this home folder
+            }
+            return Math.max(trainers, recorded);
         }
 
         int port(ServiceCatalog.Service service) {
@@ -224,15 +270,22 @@ public final class LocalCluster {
         }
     }
 
-    @Command(name = "stop", description = "Stops every part; data stays in the home folder.")
+    @Command(name = "stop", description = "Stops every part, or only the named ones (e.g. `stop trainer-3`); data stays in the home folder.")
     static final class Stop implements Callable<Integer> {
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
         @CommandLine.Mixin Ports ports;
+        @CommandLine.Parameters(paramLabel = "NAME", arity = "0..*", description = "parts to stop, as `status` names them (default: all)")
+        List<String> names = new ArrayList<>();
 
         @Override
         public Integer call() throws Exception {
             Supervisor supervisor = new Supervisor(ports.home());
             List<Component> components = new ArrayList<>(ports.components(false, true));
+            List<String> known = components.stream().map(Component::name).toList();
+            for (String name : names) {
+                if (!known.contains(name)) throw new IllegalArgumentException("no part named " + name + "; known: " + known);
+            }
+            if (!names.isEmpty()) components.removeIf(c -> !names.contains(c.name()));
             java.util.Collections.reverse(components);
             var out = spec.commandLine().getOut();
             for (Component component : components) {

@@ -15,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -43,6 +44,14 @@ class LocalClusterTest {
             assertTrue(status.out.contains("kafka      healthy"), status.out);
             assertTrue(status.out.contains("registry   healthy"), status.out);
             assertTrue(Files.exists(home.resolve("kafka/data/meta.properties")), "broker data is kept under the home folder");
+
+            // one named part stops alone (as `stop trainer-3` takes one trainer member away); a name it does not know is refused
+            assertEquals(0, run("stop", "registry", ports).exitCode);
+            Run partly = run("status", null, ports);
+            assertTrue(partly.out.contains("kafka      healthy") && partly.out.contains("registry   stopped"), partly.out);
+            Run unknown = run("stop", "trainer-9", ports);
+            assertEquals(2, unknown.exitCode);
+            assertTrue(unknown.err.contains("no part named trainer-9"), unknown.err);
         } finally {
             assertEquals(0, run("stop", null, ports).exitCode);
         }
@@ -129,6 +138,44 @@ class LocalClusterTest {
         try (var paths = Files.walk(dir)) {
             for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
         }
+    }
+
+    /**
+     * `--trainers N` makes members trainer, trainer-2, ... on consecutive ports that no other service uses, and
+     * `status`/`stop` see every member that was started, also when asked for fewer (as after `up --trainers 3` and a
+     * later plain `status`).
+     */
+    @Test
+    void trainerMembersTakeConsecutivePortsAndEveryStartedOneIsListed(@TempDir Path home) throws Exception {
+        LocalCluster.Ports ports = new LocalCluster.Ports();
+        ports.home = home;
+        ports.kafkaPort = 19092; // picocli's defaults, which a Ports made here does not get
+        ports.registryPort = 18081;
+        ports.trainers = 3;
+        assertEquals(List.of("kafka", "registry", "ingest", "tokenize", "packer", "trainer", "trainer-2", "trainer-3",
+                "inference", "console"), names(ports));
+        assertEquals(List.of(8084, 8085, 8086), trainerPorts(ports));
+        ports.servicePortBase = 28000; // BASE..BASE+5 are the catalog's, so the extra members come after them
+        assertEquals(List.of(28003, 28006, 28007), trainerPorts(ports));
+        assertEquals(ports.components(false, true).size(),
+                ports.components(false, true).stream().map(Component::port).distinct().count(), "every part has its own port");
+
+        Files.createDirectories(home.resolve("pids"));
+        Files.writeString(home.resolve("pids/trainer-4.pid"), "999999999"); // recorded by an earlier `up --trainers 4`
+        ports.trainers = 1;
+        assertEquals(List.of("trainer", "trainer-2", "trainer-3", "trainer-4"),
+                names(ports).stream().filter(n -> n.startsWith("trainer")).toList());
+        ports.trainers = 0;
+        assertEquals("--trainers must be at least 1, not 0",
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> names(ports)).getMessage());
+    }
+
+    private static List<String> names(LocalCluster.Ports ports) throws Exception {
+        return ports.components(false, true).stream().map(Component::name).toList();
+    }
+
+    private static List<Integer> trainerPorts(LocalCluster.Ports ports) throws Exception {
+        return ports.components(false, true).stream().filter(c -> c.name().startsWith("trainer")).map(Component::port).toList();
     }
 
     @Test

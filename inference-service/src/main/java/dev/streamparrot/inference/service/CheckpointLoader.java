@@ -1,8 +1,10 @@
 package dev.streamparrot.inference.service;
 
+import ai.djl.Device;
 import dev.streamparrot.artifacts.ArtifactStore;
 import dev.streamparrot.artifacts.ArtifactStores;
 import dev.streamparrot.model.Checkpoint;
+import dev.streamparrot.model.DeviceSetting;
 import dev.streamparrot.model.Gpt;
 import dev.streamparrot.schemas.CheckpointAnnouncement;
 import dev.streamparrot.tokenizer.Tokenizer;
@@ -18,15 +20,17 @@ import java.nio.file.Path;
  */
 public final class CheckpointLoader {
     private final ArtifactStore store;
+    private final Device device;
 
-    /** Reads announced checkpoints through this store (which also reads {@code file:} locations). */
-    public CheckpointLoader(ArtifactStore store) {
+    /** Reads announced checkpoints through this store (which also reads {@code file:} locations) onto {@code device}. */
+    public CheckpointLoader(ArtifactStore store, Device device) {
         this.store = store;
+        this.device = device;
     }
 
-    /** Reads {@code file:} locations only. */
+    /** Reads {@code file:} locations only, onto the device DJL's engine picks (the {@code auto} setting). */
     public CheckpointLoader() {
-        this(ArtifactStores.localReader());
+        this(ArtifactStores.localReader(), DeviceSetting.AUTO.resolve());
     }
 
     /** Loads an announced checkpoint under its id, {@link Checkpoint#id}. */
@@ -57,7 +61,7 @@ public final class CheckpointLoader {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Gpt gpt = Gpt.load(checkpoint.dir());
+        Gpt gpt = Gpt.load(checkpoint.dir(), device);
         if (tokenizer.vocabSize() > gpt.config().vocabSize()) {
             gpt.close();
             throw new IllegalArgumentException("tokenizer has " + tokenizer.vocabSize() + " tokens, the model only "

@@ -79,7 +79,7 @@ public final class GptLanguageModel implements LanguageModel {
     /** Runs ids through the model on {@code cache}; returns each row's logits at its last position. */
     private float[][] forward(int[][] ids, KvCache cache, int[] pad) {
         // every array a pass allocates lands in this manager (the cache keeps its own copies)
-        try (NDManager step = NDManager.newBaseManager("PyTorch")) {
+        try (NDManager step = NDManager.newBaseManager(gpt.device(), "PyTorch")) {
             NDArray logits = gpt.forward(Gpt.ids(step, ids), cache, pad);
             forwardPasses++;
             float[] flat = logits.get(":, -1, :").toFloatArray();

@@ -1,9 +1,11 @@
 package dev.streamparrot.inference.service;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.streamparrot.artifacts.ArtifactStore;
 import dev.streamparrot.kafka.KafkaSettings;
+import dev.streamparrot.model.DeviceSetting;
 import dev.streamparrot.registry.SchemaRegistryClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
@@ -22,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * {@code streamparrot.inference.model-dir} (a checkpoint directory to serve from the start),
  * {@code streamparrot.inference.follow-checkpoints} (default true: load announced checkpoints),
  * {@code streamparrot.inference.pinned-checkpoint} (serve only this one: {@code step-<N>-<tokenizerId>} or {@code <runId>/<step>}),
- * {@code streamparrot.inference.torch-threads} (libtorch's intra-op threads; 0 keeps its default).
+ * {@code streamparrot.inference.torch-threads} (libtorch's intra-op threads; 0 keeps its default),
+ * {@code streamparrot.inference.device} ({@code auto}, {@code cpu} or {@code gpu}: where checkpoints are loaded and generate).
  */
 @Factory
 final class InferenceFactory {
@@ -34,8 +37,11 @@ final class InferenceFactory {
     }
 
     @Singleton
-    CheckpointLoader checkpointLoader(ArtifactStore store) {
-        return new CheckpointLoader(store);
+    CheckpointLoader checkpointLoader(ArtifactStore store, @Value("${streamparrot.inference.device:auto}") String device) {
+        DeviceSetting setting = DeviceSetting.parse(device);
+        Device resolved = setting.resolve(); // gpu without one fails here, at start (the model slot needs the loader)
+        LOG.info("device {} (setting {}; {})", resolved, setting, DeviceSetting.offer(Engine.getEngine("PyTorch")));
+        return new CheckpointLoader(store, resolved);
     }
 
     @Context

@@ -1,5 +1,6 @@
 package dev.streamparrot.trainer.loop;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import dev.streamparrot.artifacts.ArtifactStore;
 import dev.streamparrot.artifacts.Manifest;
@@ -63,8 +64,9 @@ public final class Trainer {
      * @param runId             names the run's checkpoints and logs; a run with the same id resumes
      * @param tokenizerId       the tokenizer to train on, or null for the first chunk's
      * @param fallbackVocabSize the vocabulary when the tokenizer's release is not found
+     * @param device            where the model and the optimizer live (a resolved {@code DeviceSetting})
      */
-    public record Run(String runId, TrainingArgs args, String tokenizerId, int fallbackVocabSize) {}
+    public record Run(String runId, TrainingArgs args, String tokenizerId, int fallbackVocabSize, Device device) {}
 
     /** The main line's weights in a checkpoint whose top-level weights are a decay branch's. */
     public static final String MAIN_DIR = "main";
@@ -122,7 +124,8 @@ public final class Trainer {
         Path tokenizerJson = release.map(r -> io.store().artifacts().get(r.getLocation(),
                 new ArtifactStore.Expected(Checkpoint.TOKENIZER_FILE, r.getSha256()))).orElse(null);
 
-        try (Gpt model = resumeDir.isPresent() ? Gpt.load(mainLine(resumeDir.get())) : Gpt.create(modelConfig(vocab, release), args.seed());
+        try (Gpt model = resumeDir.isPresent() ? Gpt.load(mainLine(resumeDir.get()), run.device())
+                : Gpt.create(modelConfig(vocab, release), args.seed(), run.device());
              AdamW optimizer = new AdamW(model.parameters(), new AdamW.Settings(0.9, 0.999, 1e-8, args.weightDecay()))) {
             if (args.seqLength() > model.config().nPositions()) {
                 throw new IllegalArgumentException("seq_length " + args.seqLength() + " exceeds the model's n_positions "
@@ -345,7 +348,7 @@ public final class Trainer {
          */
         Announced decayBranch(Path dir, List<Drawn> batches) throws IOException {
             announceState("decay branch", step);
-            try (Gpt branch = Gpt.load(dir.resolve(MAIN_DIR));
+            try (Gpt branch = Gpt.load(dir.resolve(MAIN_DIR), run.device());
                  AdamW branchOptimizer = new AdamW(branch.parameters(), optimizer.settings())) {
                 branchOptimizer.load(dir.resolve(AdamW.STATE_FILE));
                 TrainStep decay = new TrainStep(branch, branchOptimizer, schedule.decayBranch(step), args.seed());
@@ -388,7 +391,7 @@ public final class Trainer {
 
     /** Sum over the batch's sequences of their mean token loss (so batches of any size weigh by sequence). */
     private static double batchLoss(Gpt model, List<int[]> batch) {
-        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+        try (NDManager m = NDManager.newBaseManager(model.device(), "PyTorch")) {
             double mean = model.loss(Gpt.ids(m, batch.toArray(int[][]::new)), false).getFloat();
             double sum = mean * batch.size();
             batch.clear();

@@ -1,5 +1,6 @@
 package dev.streamparrot.trainer.loop;
 
+import ai.djl.Device;
 import dev.streamparrot.artifacts.Sha256;
 import dev.streamparrot.model.Gpt;
 import dev.streamparrot.model.TrainStep;
@@ -73,7 +74,7 @@ class TrainerResumeTest {
                 if (r.step() == stopAt) trainer[0].requestStop();
             }
         };
-        trainer[0] = new Trainer(new Trainer.Run(runId, args, null, 0),
+        trainer[0] = new Trainer(new Trainer.Run(runId, args, null, 0, Device.cpu()),
                 new Trainer.Io(train, new ValidationChunks(valid), (rec, why) -> { throw new AssertionError(why); },
                         id -> id.equals("tok") ? Optional.of(release) : Optional.empty(),
                         new CheckpointStore(store), announcements::add),

@@ -1,5 +1,6 @@
 package dev.streamparrot.trainer.loop;
 
+import ai.djl.Device;
 import dev.streamparrot.model.GptConfig;
 import dev.streamparrot.model.TrainStep;
 import dev.streamparrot.trainer.checkpoint.CheckpointStore;
@@ -48,7 +49,7 @@ class TrainerThroughputBenchmarkTest {
                     last[0] = now;
                 }
             };
-            new Trainer(new Trainer.Run(profile + "-bench", args, "tok", vocab),
+            new Trainer(new Trainer.Run(profile + "-bench", args, "tok", vocab, Device.cpu()),
                     new Trainer.Io(train, new ValidationChunks(valid), (rec, why) -> {}, id -> Optional.empty(),
                             new CheckpointStore(dir), a -> {}), List.of(timer)).run();
             List<Double> steady = seconds.subList(2, seconds.size()); // the first updates warm libtorch up
