@@ -28,9 +28,11 @@ final class DedupStream {
     private final KafkaStreams streams;
 
     DedupStream(KafkaSettings settings, SchemaRegistryClient registry, MeterRegistry metrics,
-                @Value("${streamparrot.data-dir}") String dataDir) {
-        Topology topology = DedupTopology.build(new AvroSerde<>(SourceFile.class, registry),
-                new AvroSerde<>(RejectedFile.class, registry), (file, reason) -> {
+                @Value("${streamparrot.data-dir}") String dataDir,
+                @Value("${streamparrot.ingest.dedup.max-lateness:5s}") Duration maxLateness) {
+        DedupTopics topics = DedupTopics.described(settings.bootstrapServers(), "");
+        Topology topology = DedupTopology.build(topics, new AvroSerde<>(SourceFile.class, registry),
+                new AvroSerde<>(RejectedFile.class, registry), maxLateness, (file, reason) -> {
                     if (reason == null) {
                         metrics.counter("ingest.files.published").increment();
                         metrics.counter("ingest.bytes.published").increment(file.getSize());
@@ -38,7 +40,8 @@ final class DedupStream {
                         metrics.counter("ingest.files.rejected", "reason", reason.name()).increment();
                     }
                 });
-        LOG.info("ingest dedup topology:\n{}", topology.describe());
+        LOG.info("ingest dedup topology ({} candidates partitions, {} bands partitions):\n{}",
+                topics.candidatePartitions(), topics.bandPartitions(), topology.describe());
         Properties props = new Properties();
         props.putAll(settings.streams("ingest-dedup", Path.of(dataDir, "streams").toString()));
         // Each record costs a MinHash and state lookups: small polls keep a transaction short.
@@ -58,7 +61,7 @@ final class DedupStream {
 
     @PreDestroy
     void close() {
-        // Leaving the group hands the one candidates partition to the next instance at once, not after the
+        // Leaving the group hands this instance's partitions to the others at once, not after the
         // session timeout (45 s), so a restarted or replaced service deduplicates again within seconds.
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));
