@@ -34,7 +34,11 @@ final class DedupMessages {
     /** On dedup-verdicts: a near-duplicate found for a pending file, or a band partition's progress. */
     sealed interface VerdictMessage permits NearDuplicate, Progress {}
 
-    record BandEntry(int band, BandedLsh.Entry entry, Set<String> tokens) implements BandMessage {}
+    /**
+     * A file's entries in the buckets of {@code bands} (all of its bands whose buckets live in one bands
+     * partition), with its token set once for all of them.
+     */
+    record BandEntry(int[] bands, BandedLsh.Entry entry, Set<String> tokens) implements BandMessage {}
 
     /**
      * Partition {@code source} of the upstream topic has sent everything before {@code time}: every file it
@@ -75,7 +79,8 @@ final class DedupMessages {
     private static void writeBand(DataOutputStream out, BandMessage message) throws IOException {
         if (message instanceof BandEntry e) {
             out.writeByte('E');
-            out.writeInt(e.band());
+            out.writeInt(e.bands().length);
+            for (int band : e.bands()) out.writeInt(band);
             writeEntry(out, e.entry());
             writeTokens(out, e.tokens());
         } else {
@@ -86,7 +91,7 @@ final class DedupMessages {
     private static BandMessage readBand(DataInputStream in) throws IOException {
         int tag = in.readByte();
         return switch (tag) {
-            case 'E' -> new BandEntry(in.readInt(), readEntry(in), readTokens(in));
+            case 'E' -> new BandEntry(readInts(in), readEntry(in), readTokens(in));
             case 'P' -> readProgress(in);
             default -> throw new IOException("not a band message: tag " + tag);
         };
@@ -170,6 +175,12 @@ final class DedupMessages {
         long[] keys = new long[in.readInt()];
         for (int i = 0; i < keys.length; i++) keys[i] = in.readLong();
         return new BandedLsh.Entry(hash, key, order, keys);
+    }
+
+    private static int[] readInts(DataInputStream in) throws IOException {
+        int[] values = new int[in.readInt()];
+        for (int i = 0; i < values.length; i++) values[i] = in.readInt();
+        return values;
     }
 
     private static FileOrder readOrder(DataInputStream in) throws IOException {

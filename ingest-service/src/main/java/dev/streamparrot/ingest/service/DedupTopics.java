@@ -18,14 +18,15 @@ import java.util.concurrent.ExecutionException;
 record DedupTopics(String candidates, int candidatePartitions, String bands, int bandPartitions,
                    String verdicts, String files, String rejected) {
 
-    DedupTopics {
-        if (candidatePartitions < 1 || bandPartitions < 1) throw new IllegalArgumentException("partitions must be at least 1");
+    /** The co-partitioned topics differ: a deployment error that waiting does not fix. */
+    static final class PartitionMismatch extends IllegalStateException {
+        PartitionMismatch(String message) {
+            super(message);
+        }
     }
 
-    /** The catalog's names, each with {@code prefix} in front (tests run the stage on topics of their own). */
-    static List<String> names(String prefix) {
-        return List.of(prefix + Topics.INGEST_CANDIDATES.name(), prefix + Topics.DEDUP_BANDS.name(),
-                prefix + Topics.DEDUP_VERDICTS.name(), prefix + Topics.SOURCE_FILES.name(), prefix + Topics.REJECTED_FILES.name());
+    DedupTopics {
+        if (candidatePartitions < 1 || bandPartitions < 1) throw new IllegalArgumentException("partitions must be at least 1");
     }
 
     /** The catalog's partition counts, for tests without a broker. */
@@ -34,22 +35,31 @@ record DedupTopics(String candidates, int candidatePartitions, String bands, int
                 Topics.DEDUP_BANDS.partitions(), Topics.DEDUP_VERDICTS.name(), Topics.SOURCE_FILES.name(), Topics.REJECTED_FILES.name());
     }
 
-    /** The topics as the broker has them (a deployment may have scaled the catalog's counts). */
-    static DedupTopics described(String bootstrapServers, String prefix) {
-        List<String> names = names(prefix);
+    /**
+     * The topics as the broker has them (a deployment may have scaled the catalog's counts).
+     *
+     * @throws PartitionMismatch when ingest-candidates and dedup-verdicts differ
+     * @throws IllegalStateException when they cannot be described (no broker yet, no topics yet)
+     */
+    static DedupTopics described(String bootstrapServers) {
+        DedupTopics catalog = catalog();
+        List<String> names = List.of(catalog.candidates(), catalog.bands(), catalog.verdicts());
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-            Map<String, TopicDescription> topics = admin.describeTopics(names.subList(0, 3)).allTopicNames().get();
+            Map<String, TopicDescription> topics = admin.describeTopics(names).allTopicNames().get();
             int candidates = topics.get(names.get(0)).partitions().size();
             int bands = topics.get(names.get(1)).partitions().size();
             int verdicts = topics.get(names.get(2)).partitions().size();
             if (candidates != verdicts) {
-                throw new IllegalStateException(names.get(0) + " has " + candidates + " partition(s) and " + names.get(2) + " has "
+                throw new PartitionMismatch(names.get(0) + " has " + candidates + " partition(s) and " + names.get(2) + " has "
                         + verdicts + ": the dedup stage needs them equal (both keyed by content hash, one task owns a file's "
-                        + "candidate and its verdicts); add partitions to the smaller one");
+                        + "candidate and its verdicts). A cluster made before the dedup stage had partitions: start from empty "
+                        + "topics (locally: ./streamparrot stop, rm -r .local), or add partitions to the smaller one and reset "
+                        + "the ingest-dedup application (kafka-streams-application-reset)");
             }
-            return new DedupTopics(names.get(0), candidates, names.get(1), bands, names.get(2), names.get(3), names.get(4));
+            return new DedupTopics(catalog.candidates(), candidates, catalog.bands(), bands, catalog.verdicts(), catalog.files(),
+                    catalog.rejected());
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot describe the dedup topics " + names.subList(0, 3) + ": " + e.getCause(), e.getCause());
+            throw new IllegalStateException("cannot describe the dedup topics " + names + ": " + e.getCause(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);

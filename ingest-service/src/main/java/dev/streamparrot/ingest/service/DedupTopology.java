@@ -34,8 +34,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -51,7 +53,7 @@ import java.util.stream.IntStream;
  * <ul>
  * <li><b>sign</b> (per candidates partition): exact dedup (equal content has equal keys, so one partition
  * sees all its copies), then the file waits in {@code dedup-pending} under its {@link FileOrder}, and its 32
- * band bucket keys (with its token set) go to the buckets' owners. Every 200 ms it tells every bands
+ * band bucket keys go to the buckets' owners (one message per bands partition, with the token set). Every 200 ms it tells every bands
  * partition how far its partition has got ({@link Progress}).</li>
  * <li><b>band</b> (per bands partition): owns the buckets whose keys hash to it; each pair of files that
  * meets in a bucket is judged there ({@link BandedLsh}) and a near-duplicate is sent to the later file's
@@ -87,7 +89,7 @@ public final class DedupTopology {
                                  Duration maxLateness, BiConsumer<SourceFile, RejectReason> onVerdict) {
         Topology topology = new Topology();
         topology.addSource("candidates", Serdes.String().deserializer(), files.deserializer(), topics.candidates());
-        topology.addProcessor("sign", () -> new Sign(maxLateness, onVerdict), "candidates");
+        topology.addProcessor("sign", () -> new Sign(topics.bandPartitions(), maxLateness, onVerdict), "candidates");
         topology.addSource("band-messages", Serdes.Long().deserializer(), DedupMessages.BAND_MESSAGE.deserializer(), topics.bands());
         topology.addProcessor("band", () -> new Band(topics.candidatePartitions()), "band-messages");
         topology.addSource("verdict-messages", Serdes.String().deserializer(), DedupMessages.VERDICT_MESSAGE.deserializer(), topics.verdicts());
@@ -115,19 +117,26 @@ public final class DedupTopology {
         return topology;
     }
 
-    /** Progress goes to every partition; everything else by its key. */
+    /** Progress goes to every partition; band entries to their buckets' partition; verdicts by their key. */
     private static <K, V> StreamPartitioner<K, V> progressToAll() {
         return new StreamPartitioner<>() {
             @Override
             public Optional<Set<Integer>> partitions(String topic, K key, V value, int numPartitions) {
+                if (value instanceof BandEntry) return Optional.of(Set.of(bucketPartition((Long) key, numPartitions)));
                 if (!(value instanceof Progress)) return Optional.empty();
                 return Optional.of(IntStream.range(0, numPartitions).boxed().collect(Collectors.toSet()));
             }
         };
     }
 
+    /** The bands partition that owns a bucket (bucket keys are well-mixed hashes already). */
+    static int bucketPartition(long bucketKey, int partitions) {
+        return (int) Math.floorMod(bucketKey, (long) partitions);
+    }
+
     /** Exact dedup, then the file waits and its band entries go to the buckets' owners. */
     private static final class Sign implements Processor<String, SourceFile, Object, Object> {
+        private final int bandPartitions;
         private final Duration maxLateness;
         private final BiConsumer<SourceFile, RejectReason> onVerdict;
         private final LshIndex bands = LshIndex.inMemory();
@@ -139,7 +148,8 @@ public final class DedupTopology {
         private boolean active;
         private long sent = -1;
 
-        Sign(Duration maxLateness, BiConsumer<SourceFile, RejectReason> onVerdict) {
+        Sign(int bandPartitions, Duration maxLateness, BiConsumer<SourceFile, RejectReason> onVerdict) {
+            this.bandPartitions = bandPartitions;
             this.maxLateness = maxLateness;
             this.onVerdict = onVerdict;
         }
@@ -179,8 +189,14 @@ public final class DedupTopology {
             if (tokens.size() < LshIndex.MIN_TOKENS) return; // too little evidence: never a near-duplicate, nor the original of one
             long[] keys = bands.bandKeys(tokens);
             BandedLsh.Entry entry = new BandedLsh.Entry(file.getContentHash(), fileKey, order, keys);
+            // One message per bands partition, not per band: the token set travels (and is stored) once per partition.
+            Map<Integer, List<Integer>> bandsByPartition = new TreeMap<>();
             for (int band = 0; band < keys.length; band++) {
-                context.forward(new Record<>(keys[band], new BandEntry(band, entry, tokens), record.timestamp()), "to-bands");
+                bandsByPartition.computeIfAbsent(bucketPartition(keys[band], bandPartitions), p -> new ArrayList<>()).add(band);
+            }
+            for (List<Integer> group : bandsByPartition.values()) {
+                int[] bandsHere = group.stream().mapToInt(Integer::intValue).toArray();
+                context.forward(new Record<>(keys[bandsHere[0]], new BandEntry(bandsHere, entry, tokens), record.timestamp()), "to-bands");
             }
         }
 
@@ -256,16 +272,19 @@ public final class DedupTopology {
 
         private void add(Record<Long, BandMessage> record, BandEntry message) {
             BandedLsh.Entry entry = message.entry();
-            List<BandedLsh.Entry> bucket = buckets.get(record.key());
-            bucket = bucket == null ? new ArrayList<>(1) : new ArrayList<>(bucket);
-            for (BandedLsh.Entry other : bucket) {
-                if (other.order().equals(entry.order())) return; // seen already
-                lsh.judge(message.band(), entry, message.tokens(), other, tokens.get(other.contentHash())).ifPresent(pair ->
-                        context.forward(new Record<>(pair.later().contentHash(), new NearDuplicate(pair.later().order(),
-                                pair.earlier().fileKey(), pair.earlier().order(), pair.jaccard()), record.timestamp())));
+            for (int band : message.bands()) {
+                long key = entry.bandKey(band);
+                List<BandedLsh.Entry> bucket = buckets.get(key);
+                bucket = bucket == null ? new ArrayList<>(1) : new ArrayList<>(bucket);
+                if (bucket.stream().anyMatch(other -> other.order().equals(entry.order()))) continue; // seen already
+                for (BandedLsh.Entry other : bucket) {
+                    lsh.judge(band, entry, message.tokens(), other, tokens.get(other.contentHash())).ifPresent(pair ->
+                            context.forward(new Record<>(pair.later().contentHash(), new NearDuplicate(pair.later().order(),
+                                    pair.earlier().fileKey(), pair.earlier().order(), pair.jaccard()), record.timestamp())));
+                }
+                bucket.add(entry);
+                buckets.put(key, bucket);
             }
-            bucket.add(entry);
-            buckets.put(record.key(), bucket);
             if (tokens.get(entry.contentHash()) == null) tokens.put(entry.contentHash(), message.tokens());
         }
 

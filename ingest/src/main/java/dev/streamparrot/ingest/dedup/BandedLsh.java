@@ -37,7 +37,7 @@ public final class BandedLsh {
             return bandKeys.clone();
         }
 
-        long bandKey(int band) {
+        public long bandKey(int band) {
             return bandKeys[band];
         }
 
