@@ -145,7 +145,8 @@ public final class DedupTopology {
         private KeyValueStore<Integer, Long> clock;
         private KeyValueStore<FileOrder, Pending> pending;
         private int partition;
-        private boolean active;
+        /** Wall-clock time of the last record read (or of the start), to tell a quiet partition from a slow one. */
+        private long lastRead;
         private long sent = -1;
 
         Sign(int bandPartitions, Duration maxLateness, BiConsumer<SourceFile, RejectReason> onVerdict) {
@@ -161,6 +162,7 @@ public final class DedupTopology {
             clock = context.getStateStore(CLOCK_STORE);
             pending = context.getStateStore(PENDING_STORE);
             partition = context.taskId().partition();
+            lastRead = context.currentSystemTimeMs();
             context.schedule(PROGRESS_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::progress);
         }
 
@@ -169,7 +171,7 @@ public final class DedupTopology {
             // Time never goes back within a partition, so "everything before time t has been sent" can be said.
             long time = Math.max(Math.max(record.timestamp(), 0), clock());
             clock.put(partition, time);
-            active = true;
+            lastRead = context.currentSystemTimeMs();
             FileOrder order = new FileOrder(time, partition, context.recordMetadata().orElseThrow().offset());
             SourceFile file = record.value();
             if (file == null) {
@@ -224,16 +226,17 @@ public final class DedupTopology {
         }
 
         /**
-         * A partition that read nothing since the last call promises that whatever comes next is placed no
-         * earlier than now − maxLateness, so that a quiet partition does not hold back the others' verdicts.
+         * Reports how far the partition has got. A partition that read nothing for maxLateness (counted from
+         * its last record, or from its task's start, so a backlog is read first) promises that whatever comes
+         * next is placed no earlier than now − maxLateness: a quiet partition does not hold back the others.
          */
         private void progress(long now) {
             long time = clock();
-            if (!active && now - maxLateness.toMillis() > time) {
-                time = now - maxLateness.toMillis();
+            long promise = now - maxLateness.toMillis();
+            if (now - lastRead >= maxLateness.toMillis() && promise > time) {
+                time = promise;
                 clock.put(partition, time);
             }
-            active = false;
             if (time == sent) return;
             context.forward(new Record<>(0L, new Progress(partition, time), now), "to-bands");
             sent = time;
@@ -334,7 +337,7 @@ public final class DedupTopology {
                 Long before = progress.get(band.source());
                 if (before == null || band.time() > before) progress.put(band.source(), band.time());
                 long passed = lowest(progress, bandPartitions);
-                if (passed >= 0) decideBefore(passed, record.timestamp());
+                if (passed > 0) decideBefore(passed, record.timestamp()); // 0: nothing read, nothing promised yet
             }
         }
 

@@ -19,6 +19,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
@@ -47,7 +48,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ExtendWith(RealCluster.class)
 class DedupScaleOutTest {
-    static final Duration LATENESS = Duration.ofSeconds(15);
+    static final Duration LATENESS = Duration.ofSeconds(20);
 
     record Candidate(SourceFile file, long timestamp, int partition, long offset) {}
 
@@ -83,18 +84,21 @@ class DedupScaleOutTest {
             candidates.addAll(produce(settings, registry, input, copies(base)));
             Thread.sleep(2000);
             instances.set(2, start(settings, registry, two, run + "two", state.resolve("two-b")));
-            long cross = candidates.stream().filter(c -> c.file().getRepo().startsWith("near")).filter(c -> candidates.stream()
-                    .anyMatch(o -> o.file().getRepo().equals("orig") && o.file().getPath().equals(c.file().getPath())
-                            && o.partition() != c.partition())).count();
-            assertTrue(cross >= 3, "near copies and their originals land on different partitions: " + cross);
+            assertTrue(candidates.stream().allMatch(c -> c.partition() == partition(c.file())), "partitions as planned");
 
             Map<String, String> expected = expectedVerdicts(candidates);
             Map<String, String> byOne = verdicts(settings, registry, one, candidates.size());
             Map<String, String> byTwo = verdicts(settings, registry, two, candidates.size());
             assertEquals(expected, byOne, "one instance decides as the rule says");
             assertEquals(byOne, byTwo, "two instances decide as one");
-            assertTrue(expected.values().stream().filter(v -> v.startsWith("NEAR_DUPLICATE")).count() >= 8, expected.toString());
-            assertTrue(expected.values().stream().filter(v -> v.startsWith("EXACT_DUPLICATE")).count() >= 4, expected.toString());
+            for (int i = 0; i < FAMILIES.size(); i++) {
+                String family = FAMILIES.get(i);
+                String loser = i < 6 ? "orig/" + family + ".py" : "near/" + family + ".py";
+                String winner = i < 6 ? "near/" + family + ".py" : "orig/" + family + ".py";
+                assertEquals(String.format("NEAR_DUPLICATE Jaccard %.3f with %s", SyntheticCode.jaccard(0, 60, 0, 62), winner),
+                        expected.get(loser), loser);
+            }
+            assertEquals(4, expected.values().stream().filter(v -> v.startsWith("EXACT_DUPLICATE")).count(), expected.toString());
             awaitTasksSpread(instances); // each of the two instances owns tasks again
         } finally {
             instances.forEach(s -> s.close(Duration.ofSeconds(20)));
@@ -130,24 +134,43 @@ class DedupScaleOutTest {
     }
 
     /**
-     * 24 originals; exact copies of 6 of them (other repositories); near copies of 12, half with a timestamp
-     * before their original's but sent after it (so the copy wins where the two sit on different partitions:
-     * the order is the records', not the arrival's), half after it.
+     * 12 originals, all on candidates partitions 0 and 1, then near copies of each, all on partitions 2 and 3:
+     * those of families 0-5 carry a timestamp BEFORE their original's, so they win although they arrive
+     * later (the order is the records', not the arrival's); those of 6-11 carry a later one and lose. Exact
+     * copies of families 0-3 (other repositories) share their original's partition and lose there.
      */
     private static List<Object[]> originals(long base) {
         List<Object[]> plan = new ArrayList<>(); // file, timestamp
-        for (int i = 0; i < 24; i++) plan.add(new Object[] {file("orig", i, 0, 60), base + i});
+        for (int i = 0; i < FAMILIES.size(); i++) plan.add(new Object[] {file("orig", FAMILIES.get(i), 60), base + 100 + i});
         return plan;
     }
 
     private static List<Object[]> copies(long base) {
         List<Object[]> plan = new ArrayList<>();
-        for (int i = 0; i < 6; i++) plan.add(new Object[] {file("copy", i, 0, 60), base + 2000 + i});
-        for (int i = 6; i < 18; i++) {
-            long timestamp = i % 2 == 0 ? base - 1000 + i : base + 1000 + i;
-            plan.add(new Object[] {file("near", i, 0, 62), timestamp});
+        for (int i = 0; i < FAMILIES.size(); i++) {
+            long timestamp = i < 6 ? base - 1000 + i : base + 1000 + i;
+            plan.add(new Object[] {file("near", FAMILIES.get(i), 62), timestamp});
         }
+        for (int i = 0; i < 4; i++) plan.add(new Object[] {file("copy", FAMILIES.get(i), 60), base + 2000 + i});
         return plan;
+    }
+
+    /** Families whose originals hash to partitions 0-1 and whose near copies hash to 2-3 (of the catalog's 4). */
+    static final List<String> FAMILIES = families();
+
+    private static List<String> families() {
+        List<String> families = new ArrayList<>();
+        for (int k = 0; families.size() < 12; k++) {
+            String family = "f" + k;
+            if (partition(file("orig", family, 60)) < 2 && partition(file("near", family, 62)) >= 2) families.add(family);
+        }
+        return families;
+    }
+
+    /** The producer's default partition of a record keyed by the file's content hash. */
+    private static int partition(SourceFile file) {
+        byte[] key = file.getContentHash().getBytes(StandardCharsets.UTF_8);
+        return Utils.toPositive(Utils.murmur2(key)) % Topics.INGEST_CANDIDATES.partitions();
     }
 
     private static List<Candidate> produce(KafkaSettings settings, SchemaRegistryClient registry, String topic, List<Object[]> plan)
@@ -166,10 +189,10 @@ class DedupScaleOutTest {
         return sent;
     }
 
-    /** A module of family {@code f<i>}; "orig" and "copy" of one i are the same content, "near" adds two names. */
-    private static SourceFile file(String repo, int i, int from, int to) {
-        String content = SyntheticCode.module("f" + i, from, to);
-        return new SourceFile(repo, "c1", "m" + i + ".py", "MIT", (long) content.length(), ContentHash.of(content), content, 1);
+    /** A module of a family; "orig" and "copy" of one family are the same content, "near" (62 names) adds two. */
+    private static SourceFile file(String repo, String family, int names) {
+        String content = SyntheticCode.module(family, 0, names);
+        return new SourceFile(repo, "c1", family + ".py", "MIT", (long) content.length(), ContentHash.of(content), content, 1);
     }
 
     /**

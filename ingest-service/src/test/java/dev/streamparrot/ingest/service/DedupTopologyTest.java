@@ -84,7 +84,9 @@ class DedupTopologyTest {
         assertEquals("NEAR_DUPLICATE", near.get(0).getReason());
         assertEquals(String.format("Jaccard %.3f with alpha/a.py", SyntheticCode.jaccard(0, 100, 0, 103)), near.get(0).getDetail());
 
-        tick(); // nothing came: the quiet partition moves to now - lateness, past delta
+        tick();
+        assertTrue(published.isEmpty(), "a partition quiet for less than max-lateness holds delta back");
+        quiet(); // nothing came for max-lateness: the partition moves to now - lateness, past delta
         assertEquals(List.of("delta/d.py"), published.readKeyValuesToList().stream().map(kv -> kv.key).toList());
         assertTrue(rejected.isEmpty());
     }
@@ -96,7 +98,7 @@ class DedupTopologyTest {
         offer(file("r", "c.py", SyntheticCode.module("f", 10, 110)), 90_002); // 0.90 with b.py, 0.82 with a.py
         assertTrue(SyntheticCode.jaccard(0, 100, 10, 110) < 0.85);
         tick();
-        tick();
+        quiet();
         assertEquals(List.of("r/a.py"), published.readKeyValuesToList().stream().map(kv -> kv.key).toList());
         Map<String, String> details = new HashMap<>();
         rejected.readValuesToList().forEach(r -> details.put(r.getPath(), r.getDetail()));
@@ -114,7 +116,7 @@ class DedupTopologyTest {
         SourceFile tiny = file("r", "tiny.py", "x = 1\n"); // under 10 tokens: never a near-duplicate
         offer(tiny, 91_500);
         tick();
-        tick();
+        quiet();
         List<TestRecord<String, SourceFile>> out = published.readRecordsToList();
         assertEquals(4, out.size(), out.toString());
         assertEquals("r/m.py", out.get(0).key());
@@ -127,7 +129,7 @@ class DedupTopologyTest {
 
         offer(file("s", "m.py", SyntheticCode.module("f", 0, 100)), 92_000); // the deleted content elsewhere
         tick();
-        tick();
+        quiet();
         assertEquals(List.of(), published.readKeyValuesToList(), "a near copy of the deleted file: its tokens stay indexed");
         RejectedFile copy = rejected.readValuesToList().get(0);
         assertEquals("NEAR_DUPLICATE", copy.getReason(), "not an exact copy: the deletion forgot its content hash");
@@ -136,6 +138,10 @@ class DedupTopologyTest {
 
     private void tick() {
         driver.advanceWallClockTime(DedupTopology.PROGRESS_INTERVAL);
+    }
+
+    private void quiet() {
+        driver.advanceWallClockTime(LATENESS);
     }
 
     private void offer(SourceFile file, long timestamp) {
