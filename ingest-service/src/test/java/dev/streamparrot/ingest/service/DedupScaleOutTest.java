@@ -20,6 +20,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
@@ -80,7 +81,8 @@ class DedupScaleOutTest {
             List<Candidate> candidates = new ArrayList<>(produce(settings, registry, input, originals(base)));
             // One of the two leaves while the copies come, and comes back: its pending files and buckets move
             // to the other through the changelogs, and back.
-            instances.get(2).close(Duration.ofSeconds(20));
+            instances.get(2).close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                    .withTimeout(Duration.ofSeconds(20)));
             candidates.addAll(produce(settings, registry, input, copies(base)));
             Thread.sleep(2000);
             instances.set(2, start(settings, registry, two, run + "two", state.resolve("two-b")));
