@@ -62,9 +62,10 @@ import java.util.stream.IntStream;
  * time, so every earlier file has reached its buckets and every near-duplicate of it has arrived: kept, or
  * rejected as a copy of the earliest file it nearly duplicates.</li>
  * </ul>
- * The verdicts depend on the records alone, not on which instance owns what or how partitions race, as long
- * as no candidate is read more than {@code maxLateness} after its timestamp while its partition looks idle
- * (then it is placed at that later time instead: see the README).
+ * The verdicts depend on the records alone, not on which instance owns what or how partitions race. The one
+ * exception: a partition that read nothing for {@code maxLateness} promises to place what comes next no
+ * earlier than now − maxLateness, so a candidate arriving there with an older timestamp is placed at the
+ * promise (see the README).
  */
 public final class DedupTopology {
     private static final Logger LOG = LoggerFactory.getLogger(DedupTopology.class);
