@@ -27,11 +27,24 @@ public final class Topics {
     public static final Topic REPO_STATE =
             new Topic("repo-state", 1, "compact", "repository id", RepositoryState.class);
     /**
-     * Cleaned files before deduplication: one partition, so one stream task sees every file for near-dedup.
-     * A file deleted from its repository is a record with a null value keyed by its repo/path.
+     * Cleaned files before deduplication, keyed by content hash so that all copies of a content meet in one
+     * partition. A file deleted from its repository is a record with a null value keyed by the content hash
+     * it had (by repo/path when unknown). Same partition count as {@link #DEDUP_VERDICTS}.
      */
     public static final Topic INGEST_CANDIDATES =
-            new Topic("ingest-candidates", 1, "delete", "content hash (repo/path for a deletion)", SourceFile.class);
+            new Topic("ingest-candidates", 4, "delete", "content hash (of the deleted file, for a deletion)", SourceFile.class);
+    /**
+     * The dedup stage's own: each file's band bucket entries, spread over partitions by bucket, and every
+     * candidates partition's progress. Binary, written and read only by ingest's DedupTopology (no registry).
+     */
+    public static final Topic DEDUP_BANDS =
+            new Topic("dedup-bands", 4, "delete", "LSH band bucket", byte[].class);
+    /**
+     * The dedup stage's own: near-duplicates found for a file, sent to the partition that holds it, and every
+     * bands partition's progress. Binary, as dedup-bands. Same partition count as {@link #INGEST_CANDIDATES}.
+     */
+    public static final Topic DEDUP_VERDICTS =
+            new Topic("dedup-verdicts", 4, "delete", "content hash", byte[].class);
     /** A null value (tombstone) says the file at repo/path was deleted from its repository. */
     public static final Topic SOURCE_FILES =
             new Topic("source-files", 4, "delete", "repo/path", SourceFile.class);
@@ -58,7 +71,7 @@ public final class Topics {
     public static final Topic DEAD_LETTER_REPLAYS =
             new Topic("dead-letter-replays", 1, "compact", "dead-letters/<partition>/<offset>", ReplayMarker.class);
 
-    public static final List<Topic> ALL = List.of(REPO_REQUESTS, REPO_STATE, INGEST_CANDIDATES, SOURCE_FILES, REJECTED_FILES,
+    public static final List<Topic> ALL = List.of(REPO_REQUESTS, REPO_STATE, INGEST_CANDIDATES, DEDUP_BANDS, DEDUP_VERDICTS, SOURCE_FILES, REJECTED_FILES,
             TOKENIZER_RELEASES, TOKENIZER_ACTIVATIONS, TOKEN_IDS, CHUNKS_TRAIN, CHUNKS_VALID, CHECKPOINTS, DEAD_LETTERS,
             DEAD_LETTER_REPLAYS, CHECKPOINT_PINS);
 

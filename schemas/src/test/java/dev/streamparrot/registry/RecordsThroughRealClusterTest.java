@@ -96,7 +96,8 @@ class RecordsThroughRealClusterTest {
                 List.of(new PartitionOffset(0, 7L)), 3L, 1024L));
         samples.put(Topics.DEAD_LETTERS, new DeadLetter("t", 0, 5L, "why", "svc", null, ByteBuffer.wrap(new byte[] {1, 2}), now));
         samples.put(Topics.DEAD_LETTER_REPLAYS, new ReplayMarker(0, 5L, "t", 0, 9L, "why", "someone", now));
-        assertEquals(Topics.ALL.size(), samples.size(), "one sample per catalog topic");
+        assertEquals(Topics.ALL.stream().filter(t -> SpecificRecord.class.isAssignableFrom(t.valueType())).count(), samples.size(),
+                "one sample per Avro topic of the catalog");
 
         try (var producer = new KafkaProducer<byte[], byte[]>(settings.producer("schemas-test"))) {
             samples.forEach((topic, value) -> send(producer, topic, value));

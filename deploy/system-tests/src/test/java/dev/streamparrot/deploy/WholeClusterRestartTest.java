@@ -267,6 +267,7 @@ class WholeClusterRestartTest {
         void assertEveryRecordDecodes() {
             Map<String, Integer> counts = new TreeMap<>();
             for (Topic topic : Topics.ALL) {
+                if (!SpecificRecord.class.isAssignableFrom(topic.valueType())) continue; // the dedup stage's own binary topics
                 @SuppressWarnings("unchecked")
                 Class<SpecificRecord> type = (Class<SpecificRecord>) topic.valueType();
                 counts.put(topic.name(), read(topic, type).size()); // read() fails on any record it cannot decode

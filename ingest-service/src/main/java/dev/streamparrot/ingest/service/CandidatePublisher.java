@@ -25,12 +25,14 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The sink of the cleaning stage: cleaned files go to ingest-candidates (keyed by content hash, for the
- * dedup stage), as do deletions (keyed by repo/path, null value); rejections go to rejected-files. All are
- * counted.
+ * dedup stage), as do deletions (null value, keyed by the content hash the file had, so they reach the
+ * partition that holds that hash); rejections go to rejected-files. All are counted.
  */
 public final class CandidatePublisher implements AutoCloseable {
     /** The header of a deletion on ingest-candidates that names the deleted file's content hash. */
     static final String CONTENT_HASH_HEADER = "content-hash";
+    /** The header of a deletion on ingest-candidates that names the deleted file's repo/path. */
+    static final String FILE_KEY_HEADER = "file-key";
 
     private final Producer<byte[], byte[]> producer;
     private final AvroSerde<SourceFile> files;
@@ -72,14 +74,18 @@ public final class CandidatePublisher implements AutoCloseable {
     }
 
     /**
-     * Takes back a file that a later commit deleted: a record with a null value keyed by its repo/path,
-     * which the dedup stage forwards to source-files as a tombstone.
+     * Takes back a file that a later commit deleted: a record with a null value, keyed by its content hash
+     * (by its repo/path when that is unknown) with its repo/path in a header, which the dedup stage forwards
+     * to source-files as a tombstone keyed by repo/path.
      *
      * @param contentHash the content hash the file had when it was ingested, or null when unknown; the dedup
      *                    stage forgets it, so the same content restored later is a first copy again
      */
     public void deleted(String repo, String path, String contentHash) {
-        var record = new ProducerRecord<byte[], byte[]>(Topics.INGEST_CANDIDATES.name(), Records.key(repo, path).getBytes(StandardCharsets.UTF_8), null);
+        String fileKey = Records.key(repo, path);
+        String key = contentHash == null ? fileKey : contentHash;
+        var record = new ProducerRecord<byte[], byte[]>(Topics.INGEST_CANDIDATES.name(), key.getBytes(StandardCharsets.UTF_8), null);
+        record.headers().add(FILE_KEY_HEADER, fileKey.getBytes(StandardCharsets.UTF_8));
         if (contentHash != null) record.headers().add(CONTENT_HASH_HEADER, contentHash.getBytes(StandardCharsets.UTF_8));
         send(record);
         metrics.counter("ingest.files.deleted").increment();

@@ -12,7 +12,9 @@ import io.micronaut.context.annotation.Value;
 import jakarta.annotation.PreDestroy;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,17 +22,57 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 
-/** Runs the dedup topology for as long as the service runs. */
+/**
+ * Runs the dedup topology for as long as the service runs. It starts once the broker describes the dedup
+ * topics (their partition counts shape the topology); until then the service serves and retries.
+ */
 @Context
 @Requires(property = "streamparrot.ingest.dedup-stream.enabled", notEquals = "false")
 final class DedupStream {
     private static final Logger LOG = LoggerFactory.getLogger(DedupStream.class);
-    private final KafkaStreams streams;
+    private final KafkaSettings settings;
+    private final SchemaRegistryClient registry;
+    private final MeterRegistry metrics;
+    private final String dataDir;
+    private final Duration maxLateness;
+    private final Thread starter = new Thread(this::startWhenDescribed, "dedup-start");
+    private volatile KafkaStreams streams;
+    private volatile boolean closed;
 
     DedupStream(KafkaSettings settings, SchemaRegistryClient registry, MeterRegistry metrics,
-                @Value("${streamparrot.data-dir}") String dataDir) {
-        Topology topology = DedupTopology.build(new AvroSerde<>(SourceFile.class, registry),
-                new AvroSerde<>(RejectedFile.class, registry), (file, reason) -> {
+                @Value("${streamparrot.data-dir}") String dataDir,
+                @Value("${streamparrot.ingest.dedup.max-lateness:5s}") Duration maxLateness) {
+        this.settings = settings;
+        this.registry = registry;
+        this.metrics = metrics;
+        this.dataDir = dataDir;
+        this.maxLateness = maxLateness;
+        starter.setDaemon(true);
+        starter.start();
+    }
+
+    private void startWhenDescribed() {
+        DedupTopics topics = null;
+        while (topics == null && !closed) {
+            try {
+                topics = DedupTopics.described(settings.bootstrapServers());
+            } catch (DedupTopics.PartitionMismatch e) {
+                LOG.error("dedup cannot start: {}", e.getMessage());
+                if (!pause(Duration.ofSeconds(30))) return;
+            } catch (RuntimeException e) {
+                LOG.warn("dedup waits for the broker and its topics: {}", e.getMessage());
+                if (!pause(Duration.ofSeconds(5))) return;
+            }
+        }
+        synchronized (this) {
+            if (closed) return;
+            streams = start(topics);
+        }
+    }
+
+    private KafkaStreams start(DedupTopics topics) {
+        Topology topology = DedupTopology.build(topics, new AvroSerde<>(SourceFile.class, registry),
+                new AvroSerde<>(RejectedFile.class, registry), maxLateness, (file, reason) -> {
                     if (reason == null) {
                         metrics.counter("ingest.files.published").increment();
                         metrics.counter("ingest.bytes.published").increment(file.getSize());
@@ -38,30 +80,42 @@ final class DedupStream {
                         metrics.counter("ingest.files.rejected", "reason", reason.name()).increment();
                     }
                 });
-        LOG.info("ingest dedup topology:\n{}", topology.describe());
+        LOG.info("ingest dedup topology ({} candidates partitions, {} bands partitions):\n{}",
+                topics.candidatePartitions(), topics.bandPartitions(), topology.describe());
         Properties props = new Properties();
         props.putAll(settings.streams("ingest-dedup", Path.of(dataDir, "streams").toString()));
         // Each record costs a MinHash and state lookups: small polls keep a transaction short.
-        props.put(org.apache.kafka.streams.StreamsConfig.consumerPrefix("max.poll.records"), 100);
-        streams = new KafkaStreams(topology, props);
+        props.put(StreamsConfig.consumerPrefix("max.poll.records"), 100);
+        KafkaStreams started = new KafkaStreams(topology, props);
         // Exactly-once makes a retry safe: a failed thread is replaced and resumes from the last commit.
-        streams.setUncaughtExceptionHandler(error -> {
+        started.setUncaughtExceptionHandler(error -> {
             LOG.warn("dedup stream thread failed, replacing it: {}", error.toString());
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
-        streams.start();
+        started.start();
+        return started;
     }
 
-    KafkaStreams.State state() {
-        return streams.state();
+    private boolean pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+            return true;
+        } catch (InterruptedException e) {
+            return false;
+        }
     }
 
     @PreDestroy
     void close() {
-        // Leaving the group hands the one candidates partition to the next instance at once, not after the
-        // session timeout (45 s), so a restarted or replaced service deduplicates again within seconds.
-        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+        synchronized (this) {
+            closed = true;
+        }
+        starter.interrupt();
+        KafkaStreams running = streams;
+        if (running == null) return;
+        // Leaving the group hands this instance's partitions to the others at once, not after the session
+        // timeout (45 s), so a restarted or replaced service deduplicates again within seconds.
+        running.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));
     }
-
 }

@@ -90,6 +90,19 @@ public final class LshIndex {
         return union == 0 ? 1.0 : (double) common / union;
     }
 
+    /** The bucket key of each band of a token set: what {@link BandedLsh} partitions the index by. */
+    public long[] bandKeys(Set<String> tokens) {
+        return bandKeys(minHash.signature(tokens));
+    }
+
+    public int bands() {
+        return bands;
+    }
+
+    public double threshold() {
+        return threshold;
+    }
+
     /** One key per band: the band's index and its rows hashed together. */
     private long[] bandKeys(long[] signature) {
         long[] keys = new long[bands];
