@@ -1,6 +1,7 @@
 package dev.streamparrot.trainer;
 
 import dev.streamparrot.kafka.KafkaSettings;
+import dev.streamparrot.trainer.group.GroupSettings;
 import dev.streamparrot.trainer.loop.TrainingArgs;
 
 import java.nio.file.Path;
@@ -18,11 +19,12 @@ import java.util.function.Function;
  * @param logDir        TensorBoard event files go to logDir/runId
  * @param tokenizerId   the tokenizer to train on, or null for the first chunk's
  * @param vocabSize     the vocabulary when the tokenizer has no release on tokenizer-releases
- * @param groupId       the consumer group reading chunks-train
+ * @param groupId       the consumer group reading chunks-train (a single trainer's: {@code trainer} unless group-id is set)
  * @param threads       libtorch threads, 0 for libtorch's default (one per core)
+ * @param group         the trainer group this trainer is a member of, or null: it trains alone
  */
 public record TrainerSettings(KafkaSettings kafka, String runId, TrainingArgs args, Path checkpointDir, Path logDir,
-                              String tokenizerId, int vocabSize, String groupId, int threads) {
+                              String tokenizerId, int vocabSize, String groupId, int threads, GroupSettings group) {
 
     /**
      * Reads the settings through {@code property}, which answers keys under {@code streamparrot.trainer}
@@ -43,17 +45,23 @@ public record TrainerSettings(KafkaSettings kafka, String runId, TrainingArgs ar
                 property.apply("tokenizer-id").filter(v -> !v.isBlank()).orElse(null),
                 Integer.parseInt(property.apply("vocab-size").orElse("32768")),
                 property.apply("group-id").orElse("trainer"),
-                Integer.parseInt(property.apply("threads").orElse("0")));
+                Integer.parseInt(property.apply("threads").orElse("0")),
+                GroupSettings.from(property).orElse(null));
     }
 
     /** Keys {@link #from} reads besides the training arguments, with what they mean. */
-    public static final Map<String, String> KEYS = Map.of(
+    public static final Map<String, String> KEYS = keys(Map.of(
             "profile", "training profile: " + TrainingArgs.PROFILES + " (default cpu-tiny)",
             "run-id", "run id; checkpoints of the same id are resumed (default: the profile)",
             "checkpoint-dir", "checkpoint store directory (default <data-dir>/checkpoints)",
             "log-dir", "TensorBoard log directory (default <data-dir>/runs)",
             "tokenizer-id", "tokenizer to train on (default: the first chunk's)",
             "vocab-size", "vocabulary when the tokenizer has no release (default 32768)",
-            "group-id", "consumer group on chunks-train (default trainer)",
-            "threads", "libtorch threads, 0 = one per core (default 0)");
+            "threads", "libtorch threads, 0 = one per core (default 0)"));
+
+    private static Map<String, String> keys(Map<String, String> own) {
+        Map<String, String> all = new java.util.TreeMap<>(own);
+        all.putAll(GroupSettings.KEYS);
+        return java.util.Collections.unmodifiableMap(all);
+    }
 }
