@@ -9,6 +9,7 @@ import dev.streamparrot.trainer.loop.TrainingListener;
 import dev.streamparrot.registry.SchemaRegistryClient;
 import dev.streamparrot.trainer.group.GroupMember;
 import dev.streamparrot.trainer.group.GroupStatus;
+import dev.streamparrot.trainer.group.GroupTopics;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -79,7 +80,7 @@ public final class TrainingJob {
         SchemaRegistryClient registry = new SchemaRegistryClient(settings.kafka().schemaRegistryUrl());
         try (TrainingLog memberLog = new TrainingLog(runLogs.resolve(memberName), out, settings.args().maxTrainSteps());
              TrainingLog globalLog = new TrainingLog(runLogs.resolve("global"), out, settings.args().maxTrainSteps())) {
-            member = new GroupMember(settings.kafka(), settings.group(),
+            member = new GroupMember(settings.kafka(), settings.group(), GroupTopics.CATALOG,
                     new GroupMember.Run(settings.runId(), settings.args(), settings.tokenizerId(), settings.vocabSize(), settings.checkpointDir()),
                     Stream.concat(Stream.of(status, memberLog), extraListeners.stream()).toList(), List.of(status, globalLog), groupStatus,
                     Map.of(), id -> KafkaTrainerIo.release(settings.kafka(), registry, id));

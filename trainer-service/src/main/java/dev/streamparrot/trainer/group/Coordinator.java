@@ -6,7 +6,6 @@ import dev.streamparrot.registry.AvroSerde;
 import dev.streamparrot.schemas.ChunkRange;
 import dev.streamparrot.schemas.FragmentKind;
 import dev.streamparrot.schemas.TrainerFragment;
-import dev.streamparrot.topics.Topics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -61,7 +60,8 @@ final class Coordinator implements AutoCloseable {
     private final Admin admin;
     private final KafkaProducer<byte[], byte[]> producer;
     private final KafkaConsumer<byte[], byte[]> contributions;
-    private final TopicPartition contributionsTp = new TopicPartition(Topics.TRAINER_CONTRIBUTIONS.name(), 0);
+    private final TopicPartition contributionsTp;
+    private final GroupTopics topics;
     private final OuterStep outer;
     private final Map<String, Fragments.Assembly> assembling = new LinkedHashMap<>();
     private final Map<String, Long> firstOffsets = new HashMap<>();
@@ -79,9 +79,11 @@ final class Coordinator implements AutoCloseable {
      * Takes the role: fences any earlier coordinator of the group, then reads the committed state. Publishes round 0
      * from {@code initial} (the seeded initialisation every member would make) when the group has no round yet.
      */
-    Coordinator(KafkaSettings kafka, GroupSettings settings, String fingerprint, AvroSerde<TrainerFragment> serde, DeadLetters deadLetters,
+    Coordinator(KafkaSettings kafka, GroupSettings settings, GroupTopics topics, String fingerprint, AvroSerde<TrainerFragment> serde, DeadLetters deadLetters,
                 Admin admin, ConsumerGroupMetadata memberGroup, Map<Integer, Long> beginnings, java.util.function.Supplier<float[]> initial) {
         this.settings = settings;
+        this.topics = topics;
+        this.contributionsTp = new TopicPartition(topics.contributions().name(), 0);
         this.fingerprint = fingerprint;
         this.serde = serde;
         this.deadLetters = deadLetters;
@@ -101,8 +103,8 @@ final class Coordinator implements AutoCloseable {
         else contributions.seekToBeginning(List.of(contributionsTp));
 
         Optional<RoundLog.Round> global, momentum;
-        try (RoundLog g = new RoundLog(Topics.TRAINER_GLOBAL.name(), settings.groupId(), kafka.consumer("-"), serde);
-             RoundLog m = new RoundLog(Topics.TRAINER_OUTER.name(), settings.groupId(), kafka.consumer("-"), serde)) {
+        try (RoundLog g = new RoundLog(topics.global().name(), settings.groupId(), kafka.consumer("-"), serde);
+             RoundLog m = new RoundLog(topics.outer().name(), settings.groupId(), kafka.consumer("-"), serde)) {
             global = g.latest();
             momentum = m.latest();
         }
@@ -237,12 +239,12 @@ final class Coordinator implements AutoCloseable {
             for (ProducerRecord<byte[], byte[]> letter : letters) producer.send(letter);
             Fragments.Header g = new Fragments.Header(settings.groupId(), FragmentKind.GLOBAL, s.round(), memberGroup.memberId(), "",
                     fingerprint, s.tokens(), s.innerSteps(), List.of(), acceptedIds);
-            for (TrainerFragment f : Fragments.cut(g, s.params())) bytes += send(Topics.TRAINER_GLOBAL.name(), f);
+            for (TrainerFragment f : Fragments.cut(g, s.params())) bytes += send(topics.global().name(), f);
             Fragments.Header m = new Fragments.Header(settings.groupId(), FragmentKind.MOMENTUM, s.round(), memberGroup.memberId(), "",
                     fingerprint, s.tokens(), s.innerSteps(), List.of(), List.of());
-            for (TrainerFragment f : Fragments.cut(m, s.momentum())) send(Topics.TRAINER_OUTER.name(), f);
+            for (TrainerFragment f : Fragments.cut(m, s.momentum())) send(topics.outer().name(), f);
             Map<TopicPartition, OffsetAndMetadata> chunkOffsets = s.trainedUpTo().entrySet().stream().collect(Collectors.toMap(
-                    e -> new TopicPartition(Topics.CHUNKS_TRAIN.name(), e.getKey()), e -> new OffsetAndMetadata(e.getValue())));
+                    e -> new TopicPartition(topics.chunks().name(), e.getKey()), e -> new OffsetAndMetadata(e.getValue())));
             // the coordinator is a member of the trainer group: the broker checks its generation (KIP-447)
             producer.sendOffsetsToTransaction(chunkOffsets, memberGroup);
             producer.sendOffsetsToTransaction(Map.of(contributionsTp, new OffsetAndMetadata(contributions.position(contributionsTp))),
@@ -284,7 +286,7 @@ final class Coordinator implements AutoCloseable {
         try {
             Map<Integer, Long> m = new TreeMap<>();
             admin.listConsumerGroupOffsets(settings.groupId()).partitionsToOffsetAndMetadata().get().forEach((tp, o) -> {
-                if (tp.topic().equals(Topics.CHUNKS_TRAIN.name()) && o != null) m.put(tp.partition(), o.offset());
+                if (tp.topic().equals(topics.chunks().name()) && o != null) m.put(tp.partition(), o.offset());
             });
             return m;
         } catch (ExecutionException e) {

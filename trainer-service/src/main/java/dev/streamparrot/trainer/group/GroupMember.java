@@ -84,6 +84,8 @@ public final class GroupMember {
 
     private final KafkaSettings kafka;
     private final GroupSettings settings;
+    private final GroupTopics topics;
+    private final TopicPartition coordinatorTp;
     private final Run run;
     private final TrainingArgs args;
     private final List<TrainingListener> listeners;
@@ -103,12 +105,14 @@ public final class GroupMember {
      * @param consumerOverrides extra settings of the member's consumer (tests shorten the session timeout)
      * @param releases          the tokenizer release of an id (tokenizer-releases in the service)
      */
-    public GroupMember(KafkaSettings kafka, GroupSettings settings, Run run, List<TrainingListener> listeners,
+    public GroupMember(KafkaSettings kafka, GroupSettings settings, GroupTopics topics, Run run, List<TrainingListener> listeners,
                        List<TrainingListener> globalListeners, GroupStatus status, Map<String, Object> consumerOverrides,
                        Function<String, Optional<TokenizerRelease>> releases) {
         this.releases = releases;
         this.kafka = kafka;
         this.settings = settings;
+        this.topics = topics;
+        this.coordinatorTp = new TopicPartition(topics.coordinator().name(), 0);
         this.run = run;
         this.args = run.args();
         this.listeners = List.copyOf(listeners);
@@ -123,15 +127,15 @@ public final class GroupMember {
     }
 
     /** The group's topics, created where missing. */
-    public static void ensureTopics(String bootstrapServers) {
-        TopicAdmin.ensure(bootstrapServers, List.of(Topics.CHUNKS_TRAIN, Topics.CHUNKS_VALID, Topics.CHECKPOINTS, Topics.TOKENIZER_RELEASES,
-                Topics.DEAD_LETTERS, Topics.TRAINER_CONTRIBUTIONS, Topics.TRAINER_GLOBAL, Topics.TRAINER_OUTER,
-                Topics.TRAINER_COORDINATOR), (short) 1);
+    public static void ensureTopics(String bootstrapServers, GroupTopics topics) {
+        List<dev.streamparrot.topics.Topic> all = new ArrayList<>(topics.all());
+        all.addAll(List.of(Topics.CHECKPOINTS, Topics.TOKENIZER_RELEASES, Topics.DEAD_LETTERS));
+        TopicAdmin.ensure(bootstrapServers, all, (short) 1);
     }
 
     /** Trains with the group until the global model reached max_train_steps inner steps, or {@link #requestStop}. */
     public void run() throws InterruptedException {
-        ensureTopics(kafka.bootstrapServers());
+        ensureTopics(kafka.bootstrapServers(), topics);
         SchemaRegistryClient registry = new SchemaRegistryClient(kafka.schemaRegistryUrl());
         AvroSerde<TrainerFragment> fragments = new AvroSerde<>(TrainerFragment.class, registry);
         AvroSerde<Chunk> chunks = new AvroSerde<>(Chunk.class, registry);
@@ -142,13 +146,13 @@ public final class GroupMember {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer(Coordinator.SERVICE + "-" + settings.groupId()));
              KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig);
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
-             RoundLog global = new RoundLog(Topics.TRAINER_GLOBAL.name(), settings.groupId(), kafka.consumer("-"), fragments)) {
+             RoundLog global = new RoundLog(topics.global().name(), settings.groupId(), kafka.consumer("-"), fragments)) {
             DeadLetteringDecoder<Chunk> decoder = new DeadLetteringDecoder<>(chunks, deadLetters, producer,
                     new OutageGuard(kafka.bootstrapServers()));
-            GroupChunkReader reader = new GroupChunkReader(Topics.CHUNKS_TRAIN.name(), consumer, decoder,
-                    (record, reason) -> send(producer, deadLetters.record(deadLetters.letter(Topics.CHUNKS_TRAIN.name(), record.partition(),
-                            record.offset(), null, chunks.serialize(Topics.CHUNKS_TRAIN.name(), record.chunk()), reason))));
-            consumer.subscribe(List.of(Topics.CHUNKS_TRAIN.name(), Topics.TRAINER_COORDINATOR.name()), new Rebalance());
+            GroupChunkReader reader = new GroupChunkReader(topics.chunks().name(), consumer, decoder,
+                    (record, reason) -> send(producer, deadLetters.record(deadLetters.letter(topics.chunks().name(), record.partition(),
+                            record.offset(), null, chunks.serialize(topics.chunks().name(), record.chunk()), reason))));
+            consumer.subscribe(List.of(topics.chunks().name(), topics.coordinator().name()), new Rebalance());
             while (consumer.groupMetadata().generationId() < 0) reader.poll(Duration.ofMillis(100));
 
             Optional<RoundLog.Round> latest = global.latest();
@@ -165,7 +169,7 @@ public final class GroupMember {
             }
             try (Gpt model = created;
                  AdamW optimizer = new AdamW(model.parameters(), new AdamW.Settings(0.9, 0.999, 1e-8, args.weightDecay()));
-                 KafkaChunkSource validation = new KafkaChunkSource(Topics.CHUNKS_VALID.name(), kafka.consumer(settings.groupId() + "-eval"), decoder)) {
+                 KafkaChunkSource validation = new KafkaChunkSource(topics.valid().name(), kafka.consumer(settings.groupId() + "-eval"), decoder)) {
                 String fingerprint = ParamVector.fingerprint(tokenizerId, config, ParamVector.size(model));
                 latest.ifPresent(r -> {
                     if (!r.header().getFingerprint().equals(fingerprint)) {
@@ -326,9 +330,9 @@ public final class GroupMember {
                     consumer.groupMetadata().memberId(), id, fingerprint, tokens, h, h > 0 ? reader.ranges() : List.of(), List.of());
             long bytes = 0;
             for (TrainerFragment f : Fragments.cut(header, params)) {
-                byte[] value = fragments.serialize(Topics.TRAINER_CONTRIBUTIONS.name(), f);
+                byte[] value = fragments.serialize(topics.contributions().name(), f);
                 bytes += value.length;
-                producer.send(new ProducerRecord<>(Topics.TRAINER_CONTRIBUTIONS.name(), Fragments.key(f).getBytes(StandardCharsets.UTF_8), value));
+                producer.send(new ProducerRecord<>(topics.contributions().name(), Fragments.key(f).getBytes(StandardCharsets.UTF_8), value));
             }
             producer.flush();
             long sentTokens = tokens;
@@ -356,10 +360,10 @@ public final class GroupMember {
             if (becomeCoordinator && coordinator == null) {
                 try {
                     Map<Integer, Long> beginnings = new HashMap<>();
-                    List<TopicPartition> tps = consumer.partitionsFor(Topics.CHUNKS_TRAIN.name()).stream()
+                    List<TopicPartition> tps = consumer.partitionsFor(topics.chunks().name()).stream()
                             .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
                     consumer.beginningOffsets(tps).forEach((tp, o) -> beginnings.put(tp.partition(), o));
-                    coordinator = new Coordinator(kafka, settings, fingerprint, fragments, deadLetters, admin, consumer.groupMetadata(),
+                    coordinator = new Coordinator(kafka, settings, topics, fingerprint, fragments, deadLetters, admin, consumer.groupMetadata(),
                             beginnings, () -> ParamVector.read(model));
                     LOG.info("trainer group {}: this member coordinates", settings.groupId());
                 } catch (RuntimeException e) {
@@ -378,7 +382,7 @@ public final class GroupMember {
                 LOG.warn("trainer group {}: round not closed ({}); the role is taken again from the committed state", settings.groupId(), e.toString());
                 coordinator.close();
                 coordinator = null;
-                becomeCoordinator = consumer.assignment().contains(COORDINATOR_TP);
+                becomeCoordinator = consumer.assignment().contains(coordinatorTp);
             }
         }
 
@@ -443,7 +447,6 @@ public final class GroupMember {
         }
     }
 
-    private static final TopicPartition COORDINATOR_TP = new TopicPartition(Topics.TRAINER_COORDINATOR.name(), 0);
 
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
@@ -458,18 +461,18 @@ public final class GroupMember {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            if (partitions.contains(COORDINATOR_TP)) becomeCoordinator = true;
+            if (partitions.contains(coordinatorTp)) becomeCoordinator = true;
             List<Integer> owned = new ArrayList<>(ownedPartitions);
-            partitions.stream().filter(tp -> tp.topic().equals(Topics.CHUNKS_TRAIN.name())).forEach(tp -> owned.add(tp.partition()));
+            partitions.stream().filter(tp -> tp.topic().equals(topics.chunks().name())).forEach(tp -> owned.add(tp.partition()));
             owned.sort(Comparator.naturalOrder());
             ownedPartitions = List.copyOf(owned);
         }
 
         private void lose(Collection<TopicPartition> partitions) {
-            if (partitions.contains(COORDINATOR_TP)) dropCoordinator = true;
-            if (partitions.stream().anyMatch(tp -> tp.topic().equals(Topics.CHUNKS_TRAIN.name()))) revokedThisRound = true;
+            if (partitions.contains(coordinatorTp)) dropCoordinator = true;
+            if (partitions.stream().anyMatch(tp -> tp.topic().equals(topics.chunks().name()))) revokedThisRound = true;
             List<Integer> owned = new ArrayList<>(ownedPartitions);
-            partitions.forEach(tp -> { if (tp.topic().equals(Topics.CHUNKS_TRAIN.name())) owned.remove(Integer.valueOf(tp.partition())); });
+            partitions.forEach(tp -> { if (tp.topic().equals(topics.chunks().name())) owned.remove(Integer.valueOf(tp.partition())); });
             ownedPartitions = List.copyOf(owned);
         }
     }
@@ -479,7 +482,7 @@ public final class GroupMember {
         Map<String, Object> c = kafka.consumer("-");
         c.remove(ConsumerConfig.GROUP_ID_CONFIG);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c)) {
-            List<TopicPartition> tps = consumer.partitionsFor(Topics.CHUNKS_TRAIN.name()).stream()
+            List<TopicPartition> tps = consumer.partitionsFor(topics.chunks().name()).stream()
                     .map(i -> new TopicPartition(i.topic(), i.partition())).sorted(Comparator.comparingInt(TopicPartition::partition)).toList();
             consumer.assign(tps);
             consumer.seekToBeginning(tps);
