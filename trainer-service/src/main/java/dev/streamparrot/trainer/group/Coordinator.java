@@ -7,7 +7,10 @@ import dev.streamparrot.schemas.ChunkRange;
 import dev.streamparrot.schemas.FragmentKind;
 import dev.streamparrot.schemas.TrainerFragment;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -66,6 +69,7 @@ final class Coordinator implements AutoCloseable {
     private final Map<String, Fragments.Assembly> assembling = new LinkedHashMap<>();
     private final Map<String, Long> firstOffsets = new HashMap<>();
     private final Map<String, Contribution> accepted = new LinkedHashMap<>(); // by member
+    private final List<Contribution> arrived = new ArrayList<>(); // complete, judged once the group's members are known
     private final List<ProducerRecord<byte[], byte[]>> letters = new ArrayList<>();
     private final Map<Integer, Long> reachedThisRound = new TreeMap<>();
     private State state;
@@ -170,17 +174,29 @@ final class Coordinator implements AutoCloseable {
             if (f.getIndex() == 0) firstOffsets.put(id, r.offset());
             if (a.complete()) {
                 assembling.remove(id);
-                judge(toContribution(id, a, firstOffsets.remove(id)));
+                arrived.add(toContribution(id, a, firstOffsets.remove(id)));
             }
         }
         Set<String> members = liveMembers();
+        if (members.isEmpty()) return Optional.empty(); // the group is rebalancing: who is live is not known now
+        arrived.forEach(this::judge);
+        arrived.clear();
         boolean anyTokens = accepted.values().stream().anyMatch(c -> !c.empty());
         boolean all = accepted.keySet().containsAll(members);
         boolean timedOut = System.nanoTime() - roundStartedNanos > settings.roundTimeout().toNanos();
         long present = accepted.keySet().stream().filter(members::contains).count();
         boolean quorum = present >= Math.ceil(settings.quorum() * members.size());
         if (!anyTokens || !(all || (timedOut && quorum))) return Optional.empty();
-        return Optional.of(close(memberGroup));
+        try {
+            return Optional.of(close(memberGroup));
+        } catch (CommitFailedException | RebalanceInProgressException e) {
+            // the trainer group rebalanced since this member last polled: its generation is stale. Nothing was
+            // committed; the member polls (and rejoins) and the next call closes the round again.
+            LOG.info("trainer group {}: round {} not committed during a rebalance ({}); trying again", settings.groupId(), state.round(),
+                    e.getMessage());
+            liveCheckedNanos = 0;
+            return Optional.empty();
+        }
     }
 
     private Contribution toContribution(String id, Fragments.Assembly a, Long firstOffset) {
@@ -219,13 +235,13 @@ final class Coordinator implements AutoCloseable {
             TrainerFragment h = a.header();
             if (h != null && h.getRound() == state.round()) late++;
         }
-        lateDropped += late;
         State next = new State(state.round() + 1, params, momentum, state.innerSteps() + steps, state.tokens() + tokens,
                 Map.copyOf(reachedThisRound));
         List<String> ids = accepted.values().stream().map(Contribution::id).toList();
         long bytesOut = publish(next, ids, memberGroup);
         double seconds = (System.nanoTime() - roundStartedNanos) / 1e9;
         Closed closed = new Closed(next, ids.size(), letters.size(), late, bytesIn, bytesOut, seconds);
+        lateDropped += late;
         state = next;
         startRound();
         return closed;
@@ -271,8 +287,9 @@ final class Coordinator implements AutoCloseable {
     Set<String> liveMembers() {
         if (System.nanoTime() - liveCheckedNanos < 1_000_000_000L) return live;
         try {
-            live = admin.describeConsumerGroups(List.of(settings.groupId())).all().get().get(settings.groupId()).members().stream()
-                    .map(MemberDescription::consumerId).collect(Collectors.toUnmodifiableSet());
+            ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(settings.groupId())).all().get().get(settings.groupId());
+            live = d.groupState() == org.apache.kafka.common.GroupState.STABLE
+                    ? d.members().stream().map(MemberDescription::consumerId).collect(Collectors.toUnmodifiableSet()) : Set.of();
             liveCheckedNanos = System.nanoTime();
         } catch (ExecutionException e) {
             LOG.warn("cannot describe trainer group {}: {}", settings.groupId(), e.getCause().toString());

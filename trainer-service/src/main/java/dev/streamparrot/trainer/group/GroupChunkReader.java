@@ -127,6 +127,7 @@ final class GroupChunkReader {
 
     private Optional<Sample> next() throws InterruptedException {
         while (true) {
+            dropRevoked();
             if (owned.isEmpty()) return Optional.empty();
             boolean undecided = false;
             for (int k = 0; k < owned.size(); k++) {
@@ -154,6 +155,18 @@ final class GroupChunkReader {
             if (!grew) return Optional.empty();
             ends = fresh;
         }
+    }
+
+    /**
+     * A partition revoked mid-round is read no further; what this round took from it stays in {@link #ranges}, and
+     * the coordinator accepts it only if no other member's contribution trained those chunks first.
+     */
+    private void dropRevoked() {
+        List<Integer> still = owned.stream().filter(p -> consumer.assignment().contains(new TopicPartition(topic, p))).toList();
+        if (still.size() == owned.size()) return;
+        owned = still;
+        pending.keySet().retainAll(owned);
+        cursor = 0;
     }
 
     /**

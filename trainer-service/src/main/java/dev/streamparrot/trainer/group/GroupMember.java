@@ -254,6 +254,14 @@ public final class GroupMember {
                             reader.startRound();
                             if (reader.hasMore()) sent = train(current); // chunks arrived: this round can still use them
                         }
+                        if (next == null && System.nanoTime() - sent.at() > settings.roundTimeout().plus(settings.dataWait()).toNanos()) {
+                            // no next round long after this member contributed: the coordinator may have refused it (say,
+                            // while the group rebalanced and this member's id changed). Train the round again; a duplicate
+                            // of an accepted contribution is refused, so nothing is counted twice.
+                            LOG.info("trainer group {}: round {} still open {} s after this member contributed; contributing again",
+                                    settings.groupId(), current.round(), settings.roundTimeout().plus(settings.dataWait()).toSeconds());
+                            sent = train(current);
+                        }
                     }
                     if (next == null) break;
                     lastRoundBytes = sent.bytes() + global.bytesRead() - readBefore;
@@ -270,7 +278,7 @@ public final class GroupMember {
         }
 
         /** The contribution a round ended with. */
-        record Sent(boolean empty, long bytes) {}
+        record Sent(boolean empty, long bytes, long at) {}
 
         Sent train(RoundLog.Round round) throws InterruptedException {
             float[] local = ParamVector.read(model);
@@ -339,7 +347,7 @@ public final class GroupMember {
             status.update(s -> new GroupStatus.Snapshot(s.memberId(), s.partitions(), s.coordinator(), s.round(), s.innerStep(), s.groupSize(),
                     s.lastRoundSeconds(), s.lastRoundBytes(), s.bytesExchanged(), s.tokensExchanged() + sentTokens, s.refused(), s.lateDropped()));
             listeners.forEach(l -> { if (l instanceof GroupListener g) g.contributed(id, round.round(), List.copyOf(trained)); });
-            return new Sent(h == 0, bytes);
+            return new Sent(h == 0, bytes, System.nanoTime());
         }
 
         void publishStatus(long round, long innerStep) {

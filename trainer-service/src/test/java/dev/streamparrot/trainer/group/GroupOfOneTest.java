@@ -33,7 +33,7 @@ class GroupOfOneTest {
     @Test
     void oneMemberWithHOneLrOneAndNoMomentumEqualsThePlainTrainerBitForBit(@TempDir Path dir) throws Exception {
         KafkaSettings kafka = new KafkaSettings(RealCluster.bootstrapServers(), RealCluster.registryUrl());
-        GroupTopics topics = GroupTestKit.topics(kafka, "one");
+        GroupTopics topics = GroupTestKit.topics(kafka, GroupTestKit.prefix("one"));
         List<int[]> chunks = GroupTestKit.writeChunks(kafka, topics, 80, 8, 11);
         TokenizerRelease release = GroupTestKit.release(dir);
         TrainingArgs args = GroupTestKit.args(8);

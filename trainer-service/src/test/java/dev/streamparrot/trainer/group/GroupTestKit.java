@@ -58,8 +58,13 @@ final class GroupTestKit {
         return ids;
     }
 
-    static GroupTopics topics(KafkaSettings kafka, String name) {
-        GroupTopics t = GroupTopics.prefixed(name + "-" + System.nanoTime() + "-");
+    /** A unique topic prefix for a test. */
+    static String prefix(String name) {
+        return name + "-" + System.nanoTime() + "-";
+    }
+
+    static GroupTopics topics(KafkaSettings kafka, String prefix) {
+        GroupTopics t = GroupTopics.prefixed(prefix);
         GroupMember.ensureTopics(kafka.bootstrapServers(), t);
         return t;
     }
