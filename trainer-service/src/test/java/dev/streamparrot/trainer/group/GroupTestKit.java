@@ -189,6 +189,32 @@ final class GroupTestKit {
         return out;
     }
 
+    /** Every complete contribution on the contributions topic, by id: its local parameters (null when empty). */
+    static Map<String, float[]> contributionParams(KafkaSettings kafka, String topic) {
+        SchemaRegistryClient registry = new SchemaRegistryClient(kafka.schemaRegistryUrl());
+        AvroSerde<TrainerFragment> serde = new AvroSerde<>(TrainerFragment.class, registry);
+        Map<String, Object> c = new HashMap<>(kafka.consumer("-"));
+        c.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        Map<String, Fragments.Assembly> assembling = new HashMap<>();
+        Map<String, float[]> out = new HashMap<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c)) {
+            TopicPartition tp = new TopicPartition(topic, 0);
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            long end = consumer.endOffsets(List.of(tp)).get(tp);
+            while (consumer.position(tp) < end) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    TrainerFragment f = serde.deserialize(topic, r.value());
+                    Fragments.Assembly a = assembling.get(f.getContributionId());
+                    if (a == null) assembling.put(f.getContributionId(), a = new Fragments.Assembly(f));
+                    else a.add(f);
+                    if (a.complete()) out.put(f.getContributionId(), a.values());
+                }
+            }
+        }
+        return out;
+    }
+
     /** Every complete contribution on the contributions topic, by id: its ranges. */
     static Map<String, List<ChunkRange>> contributionRanges(KafkaSettings kafka, String topic) {
         SchemaRegistryClient registry = new SchemaRegistryClient(kafka.schemaRegistryUrl());
