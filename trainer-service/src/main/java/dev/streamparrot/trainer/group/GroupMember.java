@@ -254,7 +254,8 @@ public final class GroupMember {
                             reader.startRound();
                             if (reader.hasMore()) sent = train(current); // chunks arrived: this round can still use them
                         }
-                        if (next == null && System.nanoTime() - sent.at() > settings.roundTimeout().plus(settings.dataWait()).toNanos()) {
+                        if (next == null && !sent.empty()
+                                && System.nanoTime() - sent.at() > settings.roundTimeout().plus(settings.dataWait()).toNanos()) {
                             // no next round long after this member contributed: the coordinator may have refused it (say,
                             // while the group rebalanced and this member's id changed). Train the round again; a duplicate
                             // of an accepted contribution is refused, so nothing is counted twice.
@@ -395,6 +396,7 @@ public final class GroupMember {
         }
 
         void closed(Coordinator.Closed c) {
+            roundsClosed++;
             LOG.info("trainer group {}: round {} closed in {} s: {} contributions averaged, {} refused, {} late; {} inner steps, {} tokens",
                     settings.groupId(), c.next().round() - 1, String.format("%.1f", c.seconds()), c.accepted(), c.refused(), c.late(),
                     c.next().innerSteps(), c.next().tokens());
@@ -408,11 +410,13 @@ public final class GroupMember {
             if (c.next().round() % settings.checkpointRounds() == 0 || last) checkpoint(c.next());
         }
 
-        /** At the end the coordinator checkpoints the last global round unless that is done already. */
+        /** At the end the coordinator checkpoints the last global round, unless it did already or closed no round. */
         void finish() {
             Coordinator.State s = coordinator.state();
-            if (lastCheckpointRound != s.round()) checkpoint(s);
+            if (roundsClosed > 0 && lastCheckpointRound != s.round()) checkpoint(s);
         }
+
+        long roundsClosed;
 
         long lastCheckpointRound = -1;
 

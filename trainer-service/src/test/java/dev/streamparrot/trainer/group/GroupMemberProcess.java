@@ -31,6 +31,8 @@ public final class GroupMemberProcess {
             @Override
             public void roundStarted(long r, float[] params) {
                 round = r;
+                System.out.println("ROUND " + r);
+                System.out.flush();
             }
 
             @Override
@@ -46,7 +48,7 @@ public final class GroupMemberProcess {
                 System.out.flush();
             }
         };
-        new GroupMember(kafka, settings, topics, new GroupMember.Run("child", GroupTestKit.args(100_000), null, 0, Path.of(a[7])),
+        new GroupMember(kafka, settings, topics, new GroupMember.Run("child", GroupTestKit.args(100_000), GroupTestKit.TOKENIZER, 0, Path.of(a[7])),
                 List.of(printer), List.of(), new GroupStatus(), GroupTestKit.fastSession(),
                 id -> id.equals(release.getId()) ? Optional.of(release) : Optional.empty()).run();
     }

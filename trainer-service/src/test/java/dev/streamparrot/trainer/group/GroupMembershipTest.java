@@ -48,12 +48,12 @@ class GroupMembershipTest {
         String prefix = GroupTestKit.prefix("members");
         GroupTopics topics = GroupTestKit.topics(kafka, prefix);
         int chunkCount = 160;
-        GroupTestKit.writeChunks(kafka, topics, chunkCount, 8, 5);
         TokenizerRelease release = GroupTestKit.release(dir);
         String group = "members-" + System.nanoTime();
         GroupSettings settings = new GroupSettings(group, 3, 0.7, 0.9, 0.5, ROUND_TIMEOUT, 1000, Duration.ofSeconds(1));
         TrainingArgs args = GroupTestKit.args(100_000);
-        GroupMember.Run run = new GroupMember.Run("members", args, null, 0, dir.resolve("checkpoints"));
+        // the tokenizer is given, so members need no chunk to start: the chunks come once all three are in the group
+        GroupMember.Run run = new GroupMember.Run("members", args, GroupTestKit.TOKENIZER, 0, dir.resolve("checkpoints"));
 
         List<GroupTestKit.MemberThread> threads = new ArrayList<>();
         threads.add(new GroupTestKit.MemberThread(kafka, settings, topics, run, release, List.of()));
@@ -67,8 +67,9 @@ class GroupMembershipTest {
                 release.getLocation().substring("file:".length()).replaceFirst("^//", ""), dir.resolve("child").toString())
                 .redirectErrorStream(true).start();
         Map<String, List<Sample>> childContributions = new ConcurrentHashMap<>();
-        AtomicLong childRoundOfLastStep = new AtomicLong(-1);
+        AtomicLong childRoundOfLastStep = new AtomicLong(-1), childRoundStarted = new AtomicLong(-1);
         StringBuilder childLog = new StringBuilder();
+        boolean[] firstStep = {false};
         Thread childReader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream()))) {
                 for (String line; (line = in.readLine()) != null; ) {
@@ -76,7 +77,10 @@ class GroupMembershipTest {
                         childLog.append(line).append('\n');
                     }
                     String[] f = line.split(" ");
-                    if (line.startsWith("STEP ")) childRoundOfLastStep.set(Long.parseLong(f[1]));
+                    // the first inner step of a round: the child has 2 of its H = 3 steps to go, mid-round
+                    if (line.startsWith("STEP ") && firstStep[0]) childRoundOfLastStep.set(Long.parseLong(f[1]));
+                    firstStep[0] = line.startsWith("ROUND ");
+                    if (line.startsWith("ROUND ")) childRoundStarted.set(Long.parseLong(f[1]));
                     if (line.startsWith("CONTRIBUTED ")) {
                         List<Sample> samples = new ArrayList<>();
                         if (f.length > 2) {
@@ -95,7 +99,10 @@ class GroupMembershipTest {
         childReader.setDaemon(true);
         childReader.start();
 
-        long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(240).toNanos();
+        while (childRoundStarted.get() < 0 && child.isAlive() && System.nanoTime() < deadline) Thread.sleep(50);
+        assertTrue(childRoundStarted.get() >= 0, "the child member never started a round:\n" + childLog);
+        GroupTestKit.writeChunks(kafka, topics, chunkCount, 8, 5);
         while (childRoundOfLastStep.get() < 1 && child.isAlive() && System.nanoTime() < deadline) Thread.sleep(20);
         assertTrue(child.isAlive(), "the child member died by itself:\n" + childLog);
         assertTrue(childRoundOfLastStep.get() >= 1, "the child never trained past round 0:\n" + childLog);
