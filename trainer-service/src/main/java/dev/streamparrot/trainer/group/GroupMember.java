@@ -351,8 +351,23 @@ public final class GroupMember {
             return new Sent(h == 0, bytes, System.nanoTime());
         }
 
+        /** Live members of the group now (asked once a round; the status's figure only). */
+        int groupSize() {
+            try {
+                return admin.describeConsumerGroups(List.of(settings.groupId())).all().get(10, java.util.concurrent.TimeUnit.SECONDS)
+                        .get(settings.groupId()).members().size();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return status.snapshot().groupSize();
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                return status.snapshot().groupSize();
+            }
+        }
+
+        int size;
+
         void publishStatus(long round, long innerStep) {
-            int size = coordinator != null ? coordinator.liveMembers().size() : status.snapshot().groupSize();
+            if (innerStep == 0) size = groupSize();
             status.update(s -> new GroupStatus.Snapshot(consumer.groupMetadata().memberId(), ownedPartitions, coordinator != null, round,
                     innerStep, Math.max(size, 1), s.lastRoundSeconds(), s.lastRoundBytes(), s.bytesExchanged(), s.tokensExchanged(),
                     coordinator == null ? s.refused() : coordinator.refused(), coordinator == null ? s.lateDropped() : coordinator.lateDropped()));

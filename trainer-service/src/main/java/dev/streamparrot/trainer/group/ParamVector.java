@@ -44,7 +44,7 @@ public final class ParamVector {
                 NDArray src = tmp.create(slice, p.getShape()).duplicate(); // libtorch-owned copy of the Java array
                 // p·0 is ±0 for finite p and ±0 + x is exactly x (signed zeros included): an in-place copy that keeps
                 // p's identity, so the optimizer's state stays attached. A non-finite p would stay NaN: members never
-                // keep such parameters (see GroupMember.startRound).
+                // keep such parameters (GroupMember refuses to go on with them).
                 p.muli(zero).addi(src);
             }
         } finally {
