@@ -45,10 +45,18 @@ public final class TrainStep {
      * gradient accumulation count).
      */
     public Result run(List<int[][]> microBatches) {
+        return run(microBatches, optimizer.step());
+    }
+
+    /**
+     * As {@link #run(List)}, at a given position of the schedule: {@code update} chooses the learning rate and the
+     * dropout masks. A trainer group's member runs its inner steps at the group's position, while its optimizer's
+     * own step count (bias correction) is its own.
+     */
+    public Result run(List<int[][]> microBatches, long update) {
         if (microBatches.isEmpty()) {
             throw new IllegalArgumentException("no micro-batches");
         }
-        long update = optimizer.step();
         double lossSum = 0;
         try (NDManager step = NDManager.newBaseManager(model.device(), "PyTorch");
              GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
@@ -66,7 +74,7 @@ public final class TrainStep {
         double norm = optimizer.clipGradNorm(maxGradNorm);
         double lr = schedule.lr(update);
         optimizer.update(lr);
-        return new Result(optimizer.step(), lossSum / microBatches.size(), norm, lr);
+        return new Result(update + 1, lossSum / microBatches.size(), norm, lr);
     }
 
     private long dropoutSeed(long update, int micro) {

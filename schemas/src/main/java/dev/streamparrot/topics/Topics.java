@@ -11,6 +11,7 @@ import dev.streamparrot.schemas.SourceFile;
 import dev.streamparrot.schemas.TokenizedFile;
 import dev.streamparrot.schemas.TokenizerActivation;
 import dev.streamparrot.schemas.TokenizerRelease;
+import dev.streamparrot.schemas.TrainerFragment;
 
 import java.util.List;
 
@@ -71,9 +72,22 @@ public final class Topics {
     public static final Topic DEAD_LETTER_REPLAYS =
             new Topic("dead-letter-replays", 1, "compact", "dead-letters/<partition>/<offset>", ReplayMarker.class);
 
+    /** Trainer group (DiLoCo): members' contributions to a round, as fragments; read by the group's coordinator. */
+    public static final Topic TRAINER_CONTRIBUTIONS =
+            new Topic("trainer-contributions", 1, "delete", "group/kind/round/member", TrainerFragment.class);
+    /** Trainer group: the global parameters of each round, as fragments, written by the coordinator; read by every member. */
+    public static final Topic TRAINER_GLOBAL =
+            new Topic("trainer-global", 1, "delete", "group/kind/round/member", TrainerFragment.class);
+    /** Trainer group: the coordinator's outer (Nesterov) momentum of each round, in the same transaction as the global parameters. */
+    public static final Topic TRAINER_OUTER =
+            new Topic("trainer-outer", 1, "delete", "group/kind/round/member", TrainerFragment.class);
+    /** Trainer group: never written; the member that owns its one partition is the group's coordinator. */
+    public static final Topic TRAINER_COORDINATOR =
+            new Topic("trainer-coordinator", 1, "delete", "-", TrainerFragment.class);
+
     public static final List<Topic> ALL = List.of(REPO_REQUESTS, REPO_STATE, INGEST_CANDIDATES, DEDUP_BANDS, DEDUP_VERDICTS, SOURCE_FILES, REJECTED_FILES,
             TOKENIZER_RELEASES, TOKENIZER_ACTIVATIONS, TOKEN_IDS, CHUNKS_TRAIN, CHUNKS_VALID, CHECKPOINTS, DEAD_LETTERS,
-            DEAD_LETTER_REPLAYS, CHECKPOINT_PINS);
+            DEAD_LETTER_REPLAYS, CHECKPOINT_PINS, TRAINER_CONTRIBUTIONS, TRAINER_GLOBAL, TRAINER_OUTER, TRAINER_COORDINATOR);
 
     public static Topic byName(String name) {
         return ALL.stream().filter(t -> t.name().equals(name)).findFirst()

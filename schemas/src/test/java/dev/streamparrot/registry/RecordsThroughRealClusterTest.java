@@ -96,6 +96,11 @@ class RecordsThroughRealClusterTest {
                 List.of(new PartitionOffset(0, 7L)), 3L, 1024L));
         samples.put(Topics.DEAD_LETTERS, new DeadLetter("t", 0, 5L, "why", "svc", null, ByteBuffer.wrap(new byte[] {1, 2}), now));
         samples.put(Topics.DEAD_LETTER_REPLAYS, new ReplayMarker(0, 5L, "t", 0, 9L, "why", "someone", now));
+        for (Topic t : List.of(Topics.TRAINER_CONTRIBUTIONS, Topics.TRAINER_GLOBAL, Topics.TRAINER_OUTER, Topics.TRAINER_COORDINATOR)) {
+            samples.put(t, new dev.streamparrot.schemas.TrainerFragment("g", dev.streamparrot.schemas.FragmentKind.CONTRIBUTION, 3L, "m1",
+                    "c1", "fp", 512L, 4L, List.of(new dev.streamparrot.schemas.ChunkRange(0, 10L, 14L)), List.of(), 0, 1, 0L, 2L,
+                    ByteBuffer.wrap(new byte[8])));
+        }
         assertEquals(Topics.ALL.stream().filter(t -> SpecificRecord.class.isAssignableFrom(t.valueType())).count(), samples.size(),
                 "one sample per Avro topic of the catalog");
 

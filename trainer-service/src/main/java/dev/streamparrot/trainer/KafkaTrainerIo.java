@@ -90,6 +90,11 @@ final class KafkaTrainerIo implements AutoCloseable {
      * Poison there is not ours to dead-letter (the tokenize-service owns the topic); an outage waits.
      */
     private Optional<TokenizerRelease> release(String tokenizerId) {
+        return release(kafka, registry, tokenizerId);
+    }
+
+    /** As {@link #release(String)}, for the trainer group's members. */
+    static Optional<TokenizerRelease> release(KafkaSettings kafka, SchemaRegistryClient registry, String tokenizerId) {
         String topic = Topics.TOKENIZER_RELEASES.name();
         AvroSerde<TokenizerRelease> serde = new AvroSerde<>(TokenizerRelease.class, registry);
         AtomicReference<TokenizerRelease> found = new AtomicReference<>();

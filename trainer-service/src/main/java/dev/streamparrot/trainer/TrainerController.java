@@ -1,6 +1,7 @@
 package dev.streamparrot.trainer;
 
 import ai.djl.pytorch.jni.JniUtils;
+import dev.streamparrot.trainer.group.GroupStatus;
 import dev.streamparrot.trainer.loop.TrainerStatus;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -40,6 +41,24 @@ final class TrainerController {
         m.put("trainBatchSize", settings.args().trainBatchSize());
         m.put("seqLength", settings.args().seqLength());
         m.put("tokensPerUpdate", settings.args().tokensPerUpdate());
+        if (settings.group() != null) {
+            GroupStatus.Snapshot g = service.job().groupStatus().snapshot();
+            Map<String, Object> group = new LinkedHashMap<>();
+            group.put("groupId", settings.group().groupId());
+            group.put("memberId", g.memberId());
+            group.put("partitions", g.partitions());
+            group.put("coordinator", g.coordinator());
+            group.put("round", g.round());
+            group.put("innerStep", g.innerStep());
+            group.put("innerSteps", settings.group().innerSteps());
+            group.put("groupSize", g.groupSize());
+            group.put("lastRoundSeconds", finite(g.lastRoundSeconds()));
+            group.put("lastRoundBytes", g.lastRoundBytes());
+            group.put("bytesExchanged", g.bytesExchanged());
+            group.put("contributionsRefused", g.refused());
+            group.put("contributionsLate", g.lateDropped());
+            m.put("group", group);
+        }
         return m;
     }
 

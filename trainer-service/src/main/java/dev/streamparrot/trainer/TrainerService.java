@@ -2,6 +2,7 @@ package dev.streamparrot.trainer;
 
 import dev.streamparrot.artifacts.StoreSettings;
 import dev.streamparrot.kafka.KafkaSettings;
+import dev.streamparrot.trainer.group.GroupStatus;
 import dev.streamparrot.trainer.loop.TrainerStatus;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -43,6 +44,23 @@ final class TrainerService {
         gauge(meters, "streamparrot.trainer.lr", TrainerStatus.Snapshot::lr);
         gauge(meters, "streamparrot.trainer.samples", s -> s.samples());
         gauge(meters, "streamparrot.trainer.tokens.per.second", TrainerStatus.Snapshot::tokensPerSecond);
+        if (settings.group() != null) {
+            groupGauge(meters, "streamparrot.trainer.group.round", s -> s.round());
+            groupGauge(meters, "streamparrot.trainer.group.inner.step", s -> s.innerStep());
+            groupGauge(meters, "streamparrot.trainer.group.size", s -> s.groupSize());
+            groupGauge(meters, "streamparrot.trainer.group.partitions", s -> s.partitions().size());
+            groupGauge(meters, "streamparrot.trainer.group.coordinator", s -> s.coordinator() ? 1 : 0);
+            groupGauge(meters, "streamparrot.trainer.group.round.seconds", GroupStatus.Snapshot::lastRoundSeconds);
+            groupGauge(meters, "streamparrot.trainer.group.round.bytes", s -> s.lastRoundBytes());
+            groupGauge(meters, "streamparrot.trainer.group.bytes.exchanged", s -> s.bytesExchanged());
+            groupGauge(meters, "streamparrot.trainer.group.contributions.refused", s -> s.refused());
+            groupGauge(meters, "streamparrot.trainer.group.contributions.late", s -> s.lateDropped());
+        }
+    }
+
+    private void groupGauge(MeterRegistry meters, String name, ToDoubleFunction<GroupStatus.Snapshot> value) {
+        Gauge.builder(name, job.groupStatus(), status -> value.applyAsDouble(status.snapshot()))
+                .tag("run", job.settings().runId()).tag("group", job.settings().group().groupId()).register(meters);
     }
 
     private void gauge(MeterRegistry meters, String name, ToDoubleFunction<TrainerStatus.Snapshot> value) {

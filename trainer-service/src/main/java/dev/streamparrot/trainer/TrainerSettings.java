@@ -3,6 +3,7 @@ package dev.streamparrot.trainer;
 import dev.streamparrot.artifacts.StoreSettings;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.model.DeviceSetting;
+import dev.streamparrot.trainer.group.GroupSettings;
 import dev.streamparrot.trainer.loop.TrainingArgs;
 
 import java.nio.file.Path;
@@ -20,15 +21,16 @@ import java.util.function.Function;
  * @param logDir        TensorBoard event files go to logDir/runId
  * @param tokenizerId   the tokenizer to train on, or null for the first chunk's
  * @param vocabSize     the vocabulary when the tokenizer has no release on tokenizer-releases
- * @param groupId       the consumer group reading chunks-train
+ * @param groupId       the consumer group reading chunks-train (a single trainer's: {@code trainer} unless group-id is set)
  * @param threads       libtorch threads, 0 for libtorch's default (one per core)
  * @param store         the artifact store checkpoints are published to and tokenizers read from
  * @param keepCheckpoints the newest this many published checkpoints of the run are kept (and pinned ones)
  * @param device        where the model trains: auto (what DJL's engine offers), cpu, or gpu (an error without one)
+ * @param group         the trainer group this trainer is a member of, or null: it trains alone
  */
 public record TrainerSettings(KafkaSettings kafka, String runId, TrainingArgs args, Path checkpointDir, Path logDir,
                               String tokenizerId, int vocabSize, String groupId, int threads, StoreSettings store,
-                              int keepCheckpoints, DeviceSetting device) {
+                              int keepCheckpoints, DeviceSetting device, GroupSettings group) {
 
     /**
      * Reads the settings through {@code property}, which answers keys under {@code streamparrot.trainer}
@@ -58,11 +60,12 @@ public record TrainerSettings(KafkaSettings kafka, String runId, TrainingArgs ar
                 Integer.parseInt(property.apply("threads").orElse("0")),
                 store,
                 Integer.parseInt(property.apply("keep-checkpoints").orElse("5")),
-                DeviceSetting.parse(property.apply("device").filter(v -> !v.isBlank()).orElse("auto")));
+                DeviceSetting.parse(property.apply("device").filter(v -> !v.isBlank()).orElse("auto")),
+                GroupSettings.from(property).orElse(null));
     }
 
     /** Keys {@link #from} reads besides the training arguments, with what they mean. */
-    public static final Map<String, String> KEYS = Map.ofEntries(Map.entry("keep-checkpoints",
+    public static final Map<String, String> KEYS = keys(Map.ofEntries(Map.entry("keep-checkpoints",
                     "published checkpoints of the run kept besides pinned ones (default 5)"),
             Map.entry("profile", "training profile: " + TrainingArgs.PROFILES + " (default cpu-tiny)"),
             Map.entry("run-id", "run id; checkpoints of the same id are resumed (default: the profile)"),
@@ -70,7 +73,12 @@ public record TrainerSettings(KafkaSettings kafka, String runId, TrainingArgs ar
             Map.entry("log-dir", "TensorBoard log directory (default <data-dir>/runs)"),
             Map.entry("tokenizer-id", "tokenizer to train on (default: the first chunk's)"),
             Map.entry("vocab-size", "vocabulary when the tokenizer has no release (default 32768)"),
-            Map.entry("group-id", "consumer group on chunks-train (default trainer)"),
             Map.entry("threads", "libtorch threads, 0 = one per core (default 0)"),
-            Map.entry("device", "auto (a GPU when DJL's engine offers one, else the CPU), cpu, or gpu (an error without one); default auto"));
+            Map.entry("device", "auto (a GPU when DJL's engine offers one, else the CPU), cpu, or gpu (an error without one); default auto")));
+
+    private static Map<String, String> keys(Map<String, String> own) {
+        Map<String, String> all = new java.util.TreeMap<>(own);
+        all.putAll(GroupSettings.KEYS);
+        return java.util.Collections.unmodifiableMap(all);
+    }
 }

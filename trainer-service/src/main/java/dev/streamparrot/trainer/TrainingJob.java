@@ -12,7 +12,15 @@ import dev.streamparrot.trainer.loop.TrainerStatus;
 import dev.streamparrot.trainer.loop.TrainingArgs;
 import dev.streamparrot.trainer.loop.TrainingListener;
 
+import dev.streamparrot.registry.SchemaRegistryClient;
+import dev.streamparrot.trainer.checkpoint.CheckpointStore;
+import dev.streamparrot.trainer.group.GroupMember;
+import dev.streamparrot.trainer.group.GroupStatus;
+import dev.streamparrot.trainer.group.GroupTopics;
+
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Map;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -27,8 +35,10 @@ public final class TrainingJob {
     private final PrintStream out;
     private final List<TrainingListener> extraListeners;
     private final TrainerStatus status;
+    private final GroupStatus groupStatus = new GroupStatus();
     private volatile Trainer trainer;
     private Device device; // resolved once, by device()
+    private volatile GroupMember member;
 
     /** @param out where the log lines go; extraListeners hear the run too (the CLI's progress bar) */
     public TrainingJob(TrainerSettings settings, PrintStream out, List<TrainingListener> extraListeners) {
@@ -74,9 +84,18 @@ public final class TrainingJob {
         return device;
     }
 
-    /** Trains until max_train_steps or {@link #stop}, on the calling thread. */
+    /** The trainer group's view, when this job is a member of one. */
+    public GroupStatus groupStatus() {
+        return groupStatus;
+    }
+
+    /** Trains until max_train_steps or {@link #stop}, on the calling thread; null outcome for a group member. */
     public Trainer.Outcome run() throws InterruptedException {
         Device device = device();
+        if (settings.group() != null) {
+            runGroupMember();
+            return null;
+        }
         try (KafkaTrainerIo io = new KafkaTrainerIo(settings);
              TrainingLog log = new TrainingLog(settings.logDir().resolve(settings.runId()), out, settings.args().maxTrainSteps())) {
             trainer = new Trainer(new Trainer.Run(settings.runId(), settings.args(), settings.tokenizerId(), settings.vocabSize(), device),
@@ -88,9 +107,35 @@ public final class TrainingJob {
         }
     }
 
-    /** Asks the run to finish its current update, evaluate and checkpoint. */
+    /**
+     * A member of the trainer group: its own TensorBoard log under {@code <log-dir>/<run>/member-<n>}, and, while it
+     * coordinates, the global model's under {@code <log-dir>/<run>/global}.
+     */
+    private void runGroupMember() throws InterruptedException {
+        Path runLogs = settings.logDir().resolve(settings.runId());
+        String memberName = "member-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
+        SchemaRegistryClient registry = new SchemaRegistryClient(settings.kafka().schemaRegistryUrl());
+        try (TrainingLog memberLog = new TrainingLog(runLogs.resolve(memberName), out, settings.args().maxTrainSteps());
+             TrainingLog globalLog = new TrainingLog(runLogs.resolve("global"), out, settings.args().maxTrainSteps())) {
+            member = new GroupMember(settings.kafka(), settings.group(), GroupTopics.CATALOG,
+                    new GroupMember.Run(settings.runId(), settings.args(), settings.tokenizerId(), settings.vocabSize(),
+                            new CheckpointStore(settings.checkpointDir(), settings.store().open()), device()),
+                    Stream.concat(Stream.of(status, memberLog), extraListeners.stream()).toList(), List.of(status, globalLog), groupStatus,
+                    Map.of(), id -> KafkaTrainerIo.release(settings.kafka(), registry, id));
+            status.state("training in group " + settings.group().groupId(), 0);
+            member.run();
+            status.state("finished", status.snapshot().step());
+        } catch (RuntimeException | Error e) {
+            status.state("failed: " + e, status.snapshot().step());
+            throw e;
+        }
+    }
+
+    /** Asks the run to finish its current update, evaluate and checkpoint (a group member: contribute and leave). */
     public void stop() {
         Trainer t = trainer;
         if (t != null) t.requestStop();
+        GroupMember m = member;
+        if (m != null) m.requestStop();
     }
 }

@@ -94,7 +94,6 @@ class TrainOnTheRealClusterTest {
         config.put("streamparrot.trainer.enabled", true);
         config.put("streamparrot.trainer.profile", "cpu-tiny");
         config.put("streamparrot.trainer.run-id", runId);
-        config.put("streamparrot.trainer.group-id", runId);
         config.put("streamparrot.trainer.checkpoint-dir", dir.resolve("checkpoints").toString());
         config.put("streamparrot.trainer.log-dir", dir.resolve("runs").toString());
         config.put("streamparrot.trainer.max-train-steps", 160);

@@ -31,6 +31,20 @@ class TrainerCliTest {
     }
 
     @Test
+    void aGroupIdMakesTheTrainerAGroupMember() {
+        CommandLine cli = TrainerCli.commandLine();
+        TrainerSettings alone = TrainerCli.settings(cli.parseArgs("train").subcommand().commandSpec());
+        assertNull(alone.group(), "no group id: a single trainer");
+        TrainerSettings member = TrainerCli.settings(TrainerCli.commandLine().parseArgs("train", "--group-id", "g1",
+                "--group-inner-steps", "7", "--group-quorum", "0.75").subcommand().commandSpec());
+        assertEquals("g1", member.group().groupId());
+        assertEquals(7, member.group().innerSteps());
+        assertEquals(0.75, member.group().quorum());
+        assertEquals(0.7, member.group().outerLr(), "DiLoCo's outer learning rate by default");
+        assertEquals(0.9, member.group().outerMomentum());
+    }
+
+    @Test
     void helpListsEveryTrainingArgument() {
         StringWriter out = new StringWriter();
         CommandLine cli = TrainerCli.commandLine();

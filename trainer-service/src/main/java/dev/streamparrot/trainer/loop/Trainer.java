@@ -66,7 +66,12 @@ public final class Trainer {
      * @param fallbackVocabSize the vocabulary when the tokenizer's release is not found
      * @param device            where the model and the optimizer live (a resolved {@code DeviceSetting})
      */
-    public record Run(String runId, TrainingArgs args, String tokenizerId, int fallbackVocabSize, Device device) {}
+    public record Run(String runId, TrainingArgs args, String tokenizerId, int fallbackVocabSize, Device device) {
+        /** A run on the CPU. */
+        public Run(String runId, TrainingArgs args, String tokenizerId, int fallbackVocabSize) {
+            this(runId, args, tokenizerId, fallbackVocabSize, Device.cpu());
+        }
+    }
 
     /** The main line's weights in a checkpoint whose top-level weights are a decay branch's. */
     public static final String MAIN_DIR = "main";

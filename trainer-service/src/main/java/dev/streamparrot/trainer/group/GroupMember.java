@@ -1,0 +1,558 @@
+package dev.streamparrot.trainer.group;
+
+import ai.djl.Device;
+import dev.streamparrot.artifacts.ArtifactStore;
+import dev.streamparrot.artifacts.Manifest;
+import dev.streamparrot.kafka.DeadLetteringDecoder;
+import dev.streamparrot.kafka.DeadLetters;
+import dev.streamparrot.kafka.KafkaSettings;
+import dev.streamparrot.kafka.OutageGuard;
+import dev.streamparrot.kafka.TopicAdmin;
+import dev.streamparrot.model.AdamW;
+import dev.streamparrot.model.Checkpoint;
+import dev.streamparrot.model.Gpt;
+import dev.streamparrot.model.GptConfig;
+import dev.streamparrot.model.LrSchedule;
+import dev.streamparrot.model.TrainStep;
+import dev.streamparrot.registry.AvroSerde;
+import dev.streamparrot.registry.SchemaRegistryClient;
+import dev.streamparrot.schemas.CheckpointAnnouncement;
+import dev.streamparrot.schemas.Chunk;
+import dev.streamparrot.schemas.ChunkCheck;
+import dev.streamparrot.schemas.FragmentKind;
+import dev.streamparrot.schemas.PartitionOffset;
+import dev.streamparrot.schemas.TokenizerRelease;
+import dev.streamparrot.schemas.TrainerFragment;
+import dev.streamparrot.topics.Topics;
+import dev.streamparrot.trainer.checkpoint.CheckpointStore;
+import dev.streamparrot.trainer.data.ChunkRecord;
+import dev.streamparrot.trainer.data.KafkaChunkSource;
+import dev.streamparrot.trainer.data.Sample;
+import dev.streamparrot.trainer.data.ValidationChunks;
+import dev.streamparrot.trainer.loop.Trainer;
+import dev.streamparrot.trainer.loop.TrainingArgs;
+import dev.streamparrot.trainer.loop.TrainingListener;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+
+/**
+ * One member of a trainer group (DiLoCo over Kafka). It joins the group's consumer group on chunks-train (and on
+ * the one-partition trainer-coordinator topic, whose owner holds the outer step), and repeats:
+ * <ol>
+ *   <li>take the latest global parameters G_r (trainer-global) into its model;</li>
+ *   <li>run up to H inner AdamW steps on its own partitions' chunks, from the group's committed offsets
+ *       (its AdamW moments stay local; the learning rate follows the group's inner-step position);</li>
+ *   <li>send its contribution (local parameters, tokens, the chunk ranges it trained) as fragments on
+ *       trainer-contributions; nothing when it had no chunks but an empty contribution that says so;</li>
+ *   <li>wait for G_{r+1}; the coordinator, meanwhile, judges contributions and closes the round ({@link Coordinator}).</li>
+ * </ol>
+ */
+public final class GroupMember {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupMember.class);
+    /** libtorch allows one GradientCollector per JVM, and its dropout generator is global: one update at a time. */
+    private static final Object TORCH = new Object();
+
+    /** The run: names, arguments, where checkpoints and logs go. */
+    public record Run(String runId, TrainingArgs args, String tokenizerId, int fallbackVocabSize, CheckpointStore checkpoints,
+                      Device device) {
+        /** A run on the CPU whose checkpoints are published to a directory store beside {@code checkpointDir} (tests). */
+        public Run(String runId, TrainingArgs args, String tokenizerId, int fallbackVocabSize, Path checkpointDir) {
+            this(runId, args, tokenizerId, fallbackVocabSize, new CheckpointStore(checkpointDir), Device.cpu());
+        }
+    }
+
+    private final KafkaSettings kafka;
+    private final GroupSettings settings;
+    private final GroupTopics topics;
+    private final TopicPartition coordinatorTp;
+    private final Run run;
+    private final TrainingArgs args;
+    private final List<TrainingListener> listeners;
+    private final List<TrainingListener> globalListeners;
+    private final GroupStatus status;
+    private final Map<String, Object> consumerOverrides;
+    private final Function<String, Optional<TokenizerRelease>> releases;
+    private volatile boolean stopRequested;
+
+    // the rebalance listener runs inside poll, on the member's thread
+    private boolean revokedThisRound, becomeCoordinator, dropCoordinator;
+    private List<Integer> ownedPartitions = List.of();
+
+    /**
+     * @param listeners         hear this member's updates (its TensorBoard log, status); {@link GroupListener}s also its rounds
+     * @param globalListeners   hear the global model's figures while this member coordinates (the group's TensorBoard log)
+     * @param consumerOverrides extra settings of the member's consumer (tests shorten the session timeout)
+     * @param releases          the tokenizer release of an id (tokenizer-releases in the service)
+     */
+    public GroupMember(KafkaSettings kafka, GroupSettings settings, GroupTopics topics, Run run, List<TrainingListener> listeners,
+                       List<TrainingListener> globalListeners, GroupStatus status, Map<String, Object> consumerOverrides,
+                       Function<String, Optional<TokenizerRelease>> releases) {
+        this.releases = releases;
+        this.kafka = kafka;
+        this.settings = settings;
+        this.topics = topics;
+        this.coordinatorTp = new TopicPartition(topics.coordinator().name(), 0);
+        this.run = run;
+        this.args = run.args();
+        this.listeners = List.copyOf(listeners);
+        this.globalListeners = List.copyOf(globalListeners);
+        this.status = status;
+        this.consumerOverrides = Map.copyOf(consumerOverrides);
+    }
+
+    /** Ends the member after its current inner step: it contributes what it trained and leaves the group. */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /** The group's topics, created where missing. */
+    public static void ensureTopics(String bootstrapServers, GroupTopics topics) {
+        List<dev.streamparrot.topics.Topic> all = new ArrayList<>(topics.all());
+        all.addAll(List.of(Topics.CHECKPOINTS, Topics.TOKENIZER_RELEASES, Topics.DEAD_LETTERS));
+        TopicAdmin.ensure(bootstrapServers, all, (short) 1);
+    }
+
+    /** Trains with the group until the global model reached max_train_steps inner steps, or {@link #requestStop}. */
+    public void run() throws InterruptedException {
+        ensureTopics(kafka.bootstrapServers(), topics);
+        SchemaRegistryClient registry = new SchemaRegistryClient(kafka.schemaRegistryUrl());
+        AvroSerde<TrainerFragment> fragments = new AvroSerde<>(TrainerFragment.class, registry);
+        AvroSerde<Chunk> chunks = new AvroSerde<>(Chunk.class, registry);
+        DeadLetters deadLetters = new DeadLetters(Coordinator.SERVICE, registry);
+        Map<String, Object> consumerConfig = kafka.consumer(settings.groupId());
+        consumerConfig.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        consumerConfig.putAll(consumerOverrides);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer(Coordinator.SERVICE + "-" + settings.groupId()));
+             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig);
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
+             RoundLog global = new RoundLog(topics.global().name(), settings.groupId(), kafka.consumer("-"), fragments)) {
+            DeadLetteringDecoder<Chunk> decoder = new DeadLetteringDecoder<>(chunks, deadLetters, producer,
+                    new OutageGuard(kafka.bootstrapServers()));
+            GroupChunkReader reader = new GroupChunkReader(topics.chunks().name(), consumer, decoder,
+                    (record, reason) -> send(producer, deadLetters.record(deadLetters.letter(topics.chunks().name(), record.partition(),
+                            record.offset(), null, chunks.serialize(topics.chunks().name(), record.chunk()), reason))));
+            consumer.subscribe(List.of(topics.chunks().name(), topics.coordinator().name()), new Rebalance());
+            while (consumer.groupMetadata().generationId() < 0) reader.poll(Duration.ofMillis(100));
+
+            Optional<RoundLog.Round> latest = global.latest();
+            String tokenizerId = latest.map(r -> ParamVector.tokenizerOf(r.header().getFingerprint()))
+                    .orElseGet(() -> run.tokenizerId() != null ? run.tokenizerId() : firstTokenizer(chunks));
+            Optional<TokenizerRelease> release = releases.apply(tokenizerId);
+            int vocab = release.map(TokenizerRelease::getVocabSize).orElse(run.fallbackVocabSize());
+            GptConfig config = GptConfig.preset(args.model(), vocab);
+            if (release.isPresent()) config = config.withSpecialTokens(release.get().getEosId(), release.get().getEosId());
+            reader.setCheck(new ChunkCheck(tokenizerId, args.seqLength(), vocab));
+            Gpt created;
+            synchronized (TORCH) {
+                created = Gpt.create(config, args.seed(), run.device());
+            }
+            try (Gpt model = created;
+                 AdamW optimizer = new AdamW(model.parameters(), new AdamW.Settings(0.9, 0.999, 1e-8, args.weightDecay()));
+                 KafkaChunkSource validation = new KafkaChunkSource(topics.valid().name(), kafka.consumer(settings.groupId() + "-eval"), decoder)) {
+                String fingerprint = ParamVector.fingerprint(tokenizerId, config, ParamVector.size(model));
+                latest.ifPresent(r -> {
+                    if (!r.header().getFingerprint().equals(fingerprint)) {
+                        throw new IllegalStateException("trainer group " + settings.groupId() + " trains " + r.header().getFingerprint()
+                                + ", this member's settings make " + fingerprint);
+                    }
+                });
+                Path tokenizerJson = release.map(r -> run.checkpoints().artifacts().get(r.getLocation(),
+                        new ArtifactStore.Expected(Checkpoint.TOKENIZER_FILE, r.getSha256()))).orElse(null);
+                Rounds rounds = new Rounds(consumer, producer, admin, global, reader, fragments, deadLetters, model, optimizer,
+                        new TrainStep(model, optimizer, LrSchedule.of(args.lrSchedulerType(), args.learningRate(), args.numWarmupSteps(),
+                                args.maxTrainSteps()), args.seed()),
+                        fingerprint, tokenizerId, vocab, tokenizerJson, new ValidationChunks(validation), latest.orElse(null), registry);
+                rounds.run();
+            }
+        }
+    }
+
+    /** The member's loop, with everything it needs in fields so that it reads top to bottom. */
+    private final class Rounds {
+        final KafkaConsumer<byte[], byte[]> consumer;
+        final KafkaProducer<byte[], byte[]> producer;
+        final Admin admin;
+        final RoundLog global;
+        final GroupChunkReader reader;
+        final AvroSerde<TrainerFragment> fragments;
+        final DeadLetters deadLetters;
+        final Gpt model;
+        final AdamW optimizer;
+        final TrainStep trainStep;
+        final String fingerprint, tokenizerId;
+        final int vocab;
+        final Path tokenizerJson;
+        final ValidationChunks validation;
+        final SchemaRegistryClient registry;
+        Coordinator coordinator;
+        RoundLog.Round current;
+        long lastRoundBytes;
+
+        Rounds(KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer, Admin admin, RoundLog global,
+               GroupChunkReader reader, AvroSerde<TrainerFragment> fragments, DeadLetters deadLetters, Gpt model, AdamW optimizer,
+               TrainStep trainStep, String fingerprint, String tokenizerId, int vocab, Path tokenizerJson, ValidationChunks validation,
+               RoundLog.Round latest, SchemaRegistryClient registry) {
+            this.consumer = consumer;
+            this.producer = producer;
+            this.admin = admin;
+            this.global = global;
+            this.reader = reader;
+            this.fragments = fragments;
+            this.deadLetters = deadLetters;
+            this.model = model;
+            this.optimizer = optimizer;
+            this.trainStep = trainStep;
+            this.fingerprint = fingerprint;
+            this.tokenizerId = tokenizerId;
+            this.vocab = vocab;
+            this.tokenizerJson = tokenizerJson;
+            this.validation = validation;
+            this.current = latest;
+            this.registry = registry;
+        }
+
+        void run() throws InterruptedException {
+            try {
+                while (current == null) {
+                    syncRole();
+                    current = global.next(-1, Duration.ofMillis(200)).orElse(null);
+                    reader.poll(Duration.ZERO);
+                }
+                while (!stopRequested && current.header().getInnerSteps() < args.maxTrainSteps()) {
+                    long started = System.nanoTime();
+                    long readBefore = global.bytesRead();
+                    Sent sent = train(current);
+                    RoundLog.Round next = null;
+                    long lastDataCheck = System.nanoTime();
+                    while (next == null && !stopRequested) {
+                        syncRole();
+                        if (coordinator != null) coordinate();
+                        next = global.next(current.round(), Duration.ofMillis(coordinator != null ? 10 : 200)).orElse(null);
+                        reader.poll(Duration.ZERO);
+                        if (next == null && sent.empty() && System.nanoTime() - lastDataCheck > settings.dataWait().toNanos()) {
+                            lastDataCheck = System.nanoTime();
+                            reader.startRound();
+                            if (reader.hasMore()) sent = train(current); // chunks arrived: this round can still use them
+                        }
+                        if (next == null && !sent.empty()
+                                && System.nanoTime() - sent.at() > settings.roundTimeout().plus(settings.dataWait()).toNanos()) {
+                            // no next round long after this member contributed: the coordinator may have refused it (say,
+                            // while the group rebalanced and this member's id changed). Train the round again; a duplicate
+                            // of an accepted contribution is refused, so nothing is counted twice.
+                            LOG.info("trainer group {}: round {} still open {} s after this member contributed; contributing again",
+                                    settings.groupId(), current.round(), settings.roundTimeout().plus(settings.dataWait()).toSeconds());
+                            sent = train(current);
+                        }
+                    }
+                    if (next == null) break;
+                    lastRoundBytes = sent.bytes() + global.bytesRead() - readBefore;
+                    double seconds = (System.nanoTime() - started) / 1e9;
+                    status.update(s -> new GroupStatus.Snapshot(s.memberId(), s.partitions(), s.coordinator(), s.round(), s.innerStep(),
+                            s.groupSize(), seconds, lastRoundBytes, s.bytesExchanged() + lastRoundBytes, s.tokensExchanged(), s.refused(),
+                            s.lateDropped()));
+                    current = next;
+                }
+                if (coordinator != null) finish();
+            } finally {
+                if (coordinator != null) coordinator.close();
+            }
+        }
+
+        /** The contribution a round ended with. */
+        record Sent(boolean empty, long bytes, long at) {}
+
+        Sent train(RoundLog.Round round) throws InterruptedException {
+            float[] local = ParamVector.read(model);
+            if (!allFinite(local)) {
+                throw new IllegalStateException("the member's parameters are not finite: it cannot take the global parameters in place");
+            }
+            ParamVector.write(model, round.values());
+            if (listeners.stream().anyMatch(l -> l instanceof GroupListener)) {
+                float[] start = ParamVector.read(model);
+                listeners.forEach(l -> { if (l instanceof GroupListener g) g.roundStarted(round.round(), start); });
+            }
+            revokedThisRound = false;
+            reader.startRound();
+            long base = round.header().getInnerSteps();
+            long steps = Math.min(settings.innerSteps(), args.maxTrainSteps() - base);
+            int perUpdate = args.trainBatchSize() * args.gradientAccumulationSteps();
+            List<Sample> trained = new ArrayList<>();
+            long h = 0, tokens = 0, waitUntil = System.nanoTime() + settings.dataWait().toNanos();
+            publishStatus(round.round(), 0);
+            while (h < steps && !revokedThisRound && !stopRequested) {
+                List<Sample> batch = reader.nextBatch(perUpdate);
+                if (batch.isEmpty()) {
+                    if (h == 0 && System.nanoTime() < waitUntil) {
+                        reader.poll(Duration.ofMillis(100));
+                        continue;
+                    }
+                    break;
+                }
+                List<int[][]> micro = new ArrayList<>();
+                for (int i = 0; i < batch.size(); i += args.trainBatchSize()) {
+                    micro.add(batch.subList(i, Math.min(batch.size(), i + args.trainBatchSize())).stream().map(Sample::ids).toArray(int[][]::new));
+                }
+                long t0 = System.nanoTime();
+                TrainStep.Result r;
+                synchronized (TORCH) {
+                    r = trainStep.run(micro, base + h);
+                }
+                h++;
+                long batchTokens = (long) batch.size() * args.seqLength();
+                tokens += batchTokens;
+                trained.addAll(batch);
+                double tokensPerSecond = batchTokens / ((System.nanoTime() - t0) / 1e9);
+                listeners.forEach(l -> l.updated(r, tokensPerSecond));
+                if (r.step() % args.logInterval() == 0) {
+                    Map<String, Double> s = new LinkedHashMap<>();
+                    s.put("loss/train", r.loss());
+                    s.put("lr", r.lr());
+                    s.put("tokens/s", tokensPerSecond);
+                    listeners.forEach(l -> l.scalars(r.step(), s));
+                }
+                publishStatus(round.round(), h);
+                reader.poll(Duration.ZERO); // rebalance callbacks; a revoked partition ends the round early
+            }
+            String id = UUID.randomUUID().toString();
+            float[] params = h > 0 ? ParamVector.read(model) : null;
+            Fragments.Header header = new Fragments.Header(settings.groupId(), FragmentKind.CONTRIBUTION, round.round(),
+                    consumer.groupMetadata().memberId(), id, fingerprint, tokens, h, h > 0 ? reader.ranges() : List.of(), List.of());
+            long bytes = 0;
+            for (TrainerFragment f : Fragments.cut(header, params)) {
+                byte[] value = fragments.serialize(topics.contributions().name(), f);
+                bytes += value.length;
+                producer.send(new ProducerRecord<>(topics.contributions().name(), Fragments.key(f).getBytes(StandardCharsets.UTF_8), value));
+            }
+            producer.flush();
+            long sentTokens = tokens;
+            status.update(s -> new GroupStatus.Snapshot(s.memberId(), s.partitions(), s.coordinator(), s.round(), s.innerStep(), s.groupSize(),
+                    s.lastRoundSeconds(), s.lastRoundBytes(), s.bytesExchanged(), s.tokensExchanged() + sentTokens, s.refused(), s.lateDropped()));
+            listeners.forEach(l -> { if (l instanceof GroupListener g) g.contributed(id, round.round(), List.copyOf(trained)); });
+            return new Sent(h == 0, bytes, System.nanoTime());
+        }
+
+        /** Live members of the group now (asked once a round; the status's figure only). */
+        int groupSize() {
+            try {
+                return admin.describeConsumerGroups(List.of(settings.groupId())).all().get(10, java.util.concurrent.TimeUnit.SECONDS)
+                        .get(settings.groupId()).members().size();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return status.snapshot().groupSize();
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                return status.snapshot().groupSize();
+            }
+        }
+
+        int size;
+
+        void publishStatus(long round, long innerStep) {
+            if (innerStep == 0) size = groupSize();
+            status.update(s -> new GroupStatus.Snapshot(consumer.groupMetadata().memberId(), ownedPartitions, coordinator != null, round,
+                    innerStep, Math.max(size, 1), s.lastRoundSeconds(), s.lastRoundBytes(), s.bytesExchanged(), s.tokensExchanged(),
+                    coordinator == null ? s.refused() : coordinator.refused(), coordinator == null ? s.lateDropped() : coordinator.lateDropped()));
+        }
+
+        /** Takes or drops the coordinator role as the rebalance decided. */
+        void syncRole() {
+            if (dropCoordinator && coordinator != null) {
+                LOG.info("trainer group {}: no longer the coordinator", settings.groupId());
+                coordinator.close();
+                coordinator = null;
+            }
+            dropCoordinator = false;
+            if (becomeCoordinator && coordinator == null) {
+                try {
+                    Map<Integer, Long> beginnings = new HashMap<>();
+                    List<TopicPartition> tps = consumer.partitionsFor(topics.chunks().name()).stream()
+                            .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+                    consumer.beginningOffsets(tps).forEach((tp, o) -> beginnings.put(tp.partition(), o));
+                    coordinator = new Coordinator(kafka, settings, topics, fingerprint, fragments, deadLetters, admin, consumer.groupMetadata(),
+                            beginnings, () -> ParamVector.read(model));
+                    LOG.info("trainer group {}: this member coordinates", settings.groupId());
+                } catch (RuntimeException e) {
+                    LOG.warn("trainer group {}: cannot take the coordinator role yet: {}", settings.groupId(), e.toString());
+                    return;
+                }
+            }
+            becomeCoordinator = false;
+        }
+
+        void coordinate() {
+            try {
+                coordinator.collect(Duration.ofMillis(200), consumer.groupMetadata()).ifPresent(this::closed);
+            } catch (RuntimeException e) {
+                // fenced by a newer coordinator, or a rebalance moved the generation: the committed state is intact
+                LOG.warn("trainer group {}: round not closed ({}); the role is taken again from the committed state", settings.groupId(), e.toString());
+                coordinator.close();
+                coordinator = null;
+                becomeCoordinator = consumer.assignment().contains(coordinatorTp);
+            }
+        }
+
+        void closed(Coordinator.Closed c) {
+            roundsClosed++;
+            LOG.info("trainer group {}: round {} closed in {} s: {} contributions averaged, {} refused, {} late; {} inner steps, {} tokens",
+                    settings.groupId(), c.next().round() - 1, String.format("%.1f", c.seconds()), c.accepted(), c.refused(), c.late(),
+                    c.next().innerSteps(), c.next().tokens());
+            Map<String, Double> s = new LinkedHashMap<>();
+            s.put("group/round_seconds", c.seconds());
+            s.put("group/members", (double) c.accepted());
+            s.put("group/bytes_per_token", (double) (c.bytesIn() + c.bytesOut()) / Math.max(1, c.next().tokens() - current.header().getTokens()));
+            s.put("group/round", (double) c.next().round());
+            globalListeners.forEach(l -> l.scalars(c.next().innerSteps(), s));
+            boolean last = c.next().innerSteps() >= args.maxTrainSteps();
+            if (c.next().round() % settings.checkpointRounds() == 0 || last) checkpoint(c.next());
+        }
+
+        /** At the end the coordinator checkpoints the last global round, unless it did already or closed no round. */
+        void finish() {
+            Coordinator.State s = coordinator.state();
+            if (roundsClosed > 0 && lastCheckpointRound != s.round()) checkpoint(s);
+        }
+
+        long roundsClosed;
+
+        long lastCheckpointRound = -1;
+
+        void checkpoint(Coordinator.State s) {
+            Trainer.Evaluation eval;
+            synchronized (TORCH) {
+                ParamVector.write(model, s.params());
+                // Trainer.evaluate reads only the validation split of its Io
+                eval = new Trainer(new Trainer.Run(run.runId(), args, tokenizerId, vocab, run.device()),
+                        new Trainer.Io(null, validation, null, null, null, null), List.of()).evaluate(model, tokenizerId, vocab);
+            }
+            Double evalLoss = eval.sequences() > 0 ? eval.loss() : null;
+            CheckpointStore store = run.checkpoints();
+            Path dir = store.write(run.runId(), s.innerSteps(), tmp -> {
+                model.save(tmp);
+                if (tokenizerJson != null) Files.copy(tokenizerJson, tmp.resolve(Checkpoint.TOKENIZER_FILE));
+                GroupState.of(settings.groupId(), s).write(tmp);
+            });
+            lastCheckpointRound = s.round();
+            Manifest published = store.publish(run.runId(), dir); // visible to readers only once complete
+            List<PartitionOffset> frontier = s.trainedUpTo().entrySet().stream()
+                    .sorted(Map.Entry.comparingByKey()).map(e -> new PartitionOffset(e.getKey(), e.getValue())).toList();
+            CheckpointAnnouncement a = CheckpointAnnouncement.newBuilder()
+                    .setRunId(run.runId()).setStep(s.innerSteps()).setTokenizerId(tokenizerId)
+                    .setEvalLoss(evalLoss).setPerplexity(evalLoss == null ? null : eval.perplexity())
+                    .setLocation(published.location()).setSha256(published.entry(Checkpoint.WEIGHTS_FILE).orElseThrow().sha256()).setCreatedAt(Instant.now())
+                    .setFrontier(frontier).setRound(s.round()).setTokensTrained(s.tokens())
+                    .build();
+            AvroSerde<CheckpointAnnouncement> serde = new AvroSerde<>(CheckpointAnnouncement.class, registry);
+            send(producer, new ProducerRecord<>(Topics.CHECKPOINTS.name(), (a.getRunId() + "/" + a.getStep()).getBytes(StandardCharsets.UTF_8),
+                    serde.serialize(Topics.CHECKPOINTS.name(), a)));
+            if (evalLoss != null) {
+                Map<String, Double> m = new LinkedHashMap<>();
+                m.put("loss/eval", evalLoss);
+                m.put("perplexity", eval.perplexity());
+                globalListeners.forEach(l -> l.scalars(s.innerSteps(), m));
+            }
+            globalListeners.forEach(l -> l.checkpointed(a));
+            LOG.info("trainer group {}: checkpoint of round {} at {} (eval loss {})", settings.groupId(), s.round(), dir, evalLoss);
+        }
+    }
+
+
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            lose(partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            lose(partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (partitions.contains(coordinatorTp)) becomeCoordinator = true;
+            List<Integer> owned = new ArrayList<>(ownedPartitions);
+            partitions.stream().filter(tp -> tp.topic().equals(topics.chunks().name())).forEach(tp -> owned.add(tp.partition()));
+            owned.sort(Comparator.naturalOrder());
+            ownedPartitions = List.copyOf(owned);
+        }
+
+        private void lose(Collection<TopicPartition> partitions) {
+            if (partitions.contains(coordinatorTp)) dropCoordinator = true;
+            if (partitions.stream().anyMatch(tp -> tp.topic().equals(topics.chunks().name()))) revokedThisRound = true;
+            List<Integer> owned = new ArrayList<>(ownedPartitions);
+            partitions.forEach(tp -> { if (tp.topic().equals(topics.chunks().name())) owned.remove(Integer.valueOf(tp.partition())); });
+            ownedPartitions = List.copyOf(owned);
+        }
+    }
+
+    /** The tokenizer of the first usable chunk on chunks-train (lowest partition first), waiting for one. */
+    private String firstTokenizer(AvroSerde<Chunk> chunks) {
+        Map<String, Object> c = kafka.consumer("-");
+        c.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c)) {
+            List<TopicPartition> tps = consumer.partitionsFor(topics.chunks().name()).stream()
+                    .map(i -> new TopicPartition(i.topic(), i.partition())).sorted(Comparator.comparingInt(TopicPartition::partition)).toList();
+            consumer.assign(tps);
+            consumer.seekToBeginning(tps);
+            while (true) {
+                Map<Integer, String> firsts = new java.util.TreeMap<>();
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    if (firsts.containsKey(r.partition())) continue;
+                    try {
+                        Chunk chunk = chunks.deserialize(r.topic(), r.value());
+                        if (new ChunkCheck(String.valueOf(chunk.getTokenizerId()), args.seqLength(), Integer.MAX_VALUE).check(chunk).usable()) {
+                            firsts.put(r.partition(), String.valueOf(chunk.getTokenizerId()));
+                        }
+                    } catch (RuntimeException poison) {
+                        // the members' readers dead-letter it
+                    }
+                }
+                if (!firsts.isEmpty()) return firsts.values().iterator().next();
+            }
+        }
+    }
+
+    private static boolean allFinite(float[] v) {
+        for (float x : v) if (!Float.isFinite(x)) return false;
+        return true;
+    }
+
+    private static void send(KafkaProducer<byte[], byte[]> producer, ProducerRecord<byte[], byte[]> record) {
+        try {
+            producer.send(record).get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot write to " + record.topic() + ": " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing to " + record.topic(), e);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.streamparrot.trainer.group;
+
+import dev.streamparrot.kafka.KafkaSettings;
+import dev.streamparrot.model.TrainStep;
+import dev.streamparrot.schemas.TokenizerRelease;
+import dev.streamparrot.trainer.data.Sample;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * A group member in a JVM of its own, for tests that kill it with SIGKILL. Prints one line per inner step
+ * ({@code STEP round step}) and per contribution ({@code CONTRIBUTED id partition:offset,...}).
+ * Arguments: bootstrap registry group topic-prefix inner-steps timeout-seconds tokenizer-json checkpoint-dir.
+ */
+public final class GroupMemberProcess {
+    public static void main(String[] a) throws Exception {
+        KafkaSettings kafka = new KafkaSettings(a[0], a[1]);
+        GroupSettings settings = new GroupSettings(a[2], Integer.parseInt(a[4]), 0.7, 0.9, 0.5,
+                Duration.ofSeconds(Long.parseLong(a[5])), 1000, Duration.ofSeconds(1));
+        GroupTopics topics = GroupTopics.prefixed(a[3]);
+        TokenizerRelease release = new TokenizerRelease(GroupTestKit.TOKENIZER, GroupTestKit.VOCAB, GroupTestKit.VOCAB - 1,
+                Path.of(a[6]).toUri().toString(), "-", 0L, 0L, "", Instant.now());
+        GroupListener printer = new GroupListener() {
+            long round;
+
+            @Override
+            public void roundStarted(long r, float[] params) {
+                round = r;
+                System.out.println("ROUND " + r);
+                System.out.flush();
+            }
+
+            @Override
+            public void updated(TrainStep.Result r, double tokensPerSecond) {
+                System.out.println("STEP " + round + " " + r.step());
+                System.out.flush();
+            }
+
+            @Override
+            public void contributed(String id, long r, List<Sample> trained) {
+                System.out.println("CONTRIBUTED " + id + " " + trained.stream().map(s -> s.partition() + ":" + s.offset())
+                        .collect(Collectors.joining(",")));
+                System.out.flush();
+            }
+        };
+        new GroupMember(kafka, settings, topics, new GroupMember.Run("child", GroupTestKit.args(100_000), GroupTestKit.TOKENIZER, 0, Path.of(a[7])),
+                List.of(printer), List.of(), new GroupStatus(), GroupTestKit.fastSession(),
+                id -> id.equals(release.getId()) ? Optional.of(release) : Optional.empty()).run();
+    }
+}
