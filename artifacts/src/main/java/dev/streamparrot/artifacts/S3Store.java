@@ -1,7 +1,6 @@
 package dev.streamparrot.artifacts;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;

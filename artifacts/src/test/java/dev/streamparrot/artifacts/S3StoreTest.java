@@ -140,10 +140,18 @@ class S3StoreTest {
                                 assertArrayEquals(Files.readAllBytes(src.resolve("sub/extra.bin")), Files.readAllBytes(got.resolve("sub/extra.bin")));
                                 complete.incrementAndGet();
                             } catch (NoSuchArtifactException notYet) {
-                                // not written yet: fine; a partial one would fail above
+                                // not written yet is fine; written in part is not
+                                assertTrue(notYet.getMessage().contains("no " + ArtifactStore.MANIFEST_FILE), notYet.getMessage());
                             }
                         }
-                        for (Manifest m : reader.list("")) assertEquals(3, m.files().size(), m.toString());
+                        // every artifact that is listed is whole: all its files are there, with the listed bytes
+                        for (Manifest m : reader.list("")) {
+                            Path src = sources.get(Integer.parseInt(m.name().substring(1)));
+                            Path got = reader.get(m.location(), new ArtifactStore.Expected("model.safetensors",
+                                    Sha256.of(src.resolve("model.safetensors")))).getParent();
+                            assertArrayEquals(Files.readAllBytes(src.resolve("sub/extra.bin")), Files.readAllBytes(got.resolve("sub/extra.bin")));
+                            assertArrayEquals(Files.readAllBytes(src.resolve("config.json")), Files.readAllBytes(got.resolve("config.json")));
+                        }
                     } catch (Throwable t) {
                         failures.add(t);
                         return;

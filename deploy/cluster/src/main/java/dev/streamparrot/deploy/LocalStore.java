@@ -69,7 +69,9 @@ final class LocalStore {
                 "jclouds.identity=local",
                 "jclouds.credential=local",
                 "jclouds.filesystem.basedir=" + dir) + "\n");
-        return new Component("s3", s3Port, null, List.of(java, "-Xmx512m",
+        // S3Proxy's Main sends System.err through slf4j; slf4j-simple writing to System.err would then recurse
+        // until the stack overflows: its log goes to System.out
+        return new Component("s3", s3Port, null, List.of(java, "-Xmx512m", "-Dorg.slf4j.simpleLogger.logFile=System.out",
                 "-cp", System.getProperty("java.class.path"), "org.gaul.s3proxy.Main", "--properties", properties.toString()));
     }
 

@@ -25,10 +25,13 @@ final class MainJob {
     private final KafkaSettings settings;
     private final Path home;
     private final LocalStore store;
+    private final int inferencePort;
     private final PrintWriter out;
 
-    MainJob(KafkaSettings settings, Path home, LocalStore store, PrintWriter out) {
+    /** @param inferencePort where the inference service listens (moved by --service-port-base) */
+    MainJob(KafkaSettings settings, Path home, LocalStore store, int inferencePort, PrintWriter out) {
         this.settings = settings;
+        this.inferencePort = inferencePort;
         this.home = home;
         this.store = store;
         this.out = out;
@@ -62,7 +65,7 @@ final class MainJob {
         printCounts();
         out.printf("%nThe trainer goes on in the background (GET http://127.0.0.1:8084/trainer/status); each checkpoint it"
                 + " announces is served as soon as it is written. Try a streaming completion:%n%n"
-                + "curl -N http://127.0.0.1:8000/v1/completions -H 'Content-Type: application/json' -d '{\"prompt\": "
+                + "curl -N http://127.0.0.1:" + inferencePort + "/v1/completions -H 'Content-Type: application/json' -d '{\"prompt\": "
                 + "\"def area_of_rectangle(a: float, b: float):\\n    \\\"\\\"\\\"Return the area of the rectangle.\\\"\\\"\\\"\", "
                 + "\"max_tokens\": 64, \"temperature\": 0.4, \"top_p\": 0.95, \"stop\": \"code-first-block\", \"stream\": true}'%n");
         out.flush();
@@ -71,7 +74,7 @@ final class MainJob {
     /** Waits until the inference service lists a model: the trainer's first checkpoint, loaded. */
     private String awaitServedModel() throws IOException, InterruptedException {
         var http = java.net.http.HttpClient.newHttpClient();
-        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:8000/v1/models")).build();
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + inferencePort + "/v1/models")).build();
         long started = System.nanoTime();
         while (true) {
             try {
