@@ -89,7 +89,8 @@ class RecordsThroughRealClusterTest {
                 TokenIds.pack(new int[] {1, 70000}, TokenEncoding.INT32_LE), List.of("a/b/x.py")));
         samples.put(Topics.CHUNKS_VALID, new Chunk(0L, 1, "tok1", Split.VALID, TokenEncoding.UINT16_LE,
                 TokenIds.pack(ids, TokenEncoding.UINT16_LE), List.of("c/d/y.py", "c/d/z.py")));
-        samples.put(Topics.CHECKPOINTS, new CheckpointAnnouncement("run1", 100L, "tok1", 2.5, Math.exp(2.5), "file:///ckpt", "sha", now));
+        samples.put(Topics.CHECKPOINTS, new CheckpointAnnouncement("run1", 100L, "tok1", 2.5, Math.exp(2.5), "file:///ckpt", "sha", now,
+                List.of(), null, null));
         samples.put(Topics.DEAD_LETTERS, new DeadLetter("t", 0, 5L, "why", "svc", null, ByteBuffer.wrap(new byte[] {1, 2}), now));
         samples.put(Topics.DEAD_LETTER_REPLAYS, new ReplayMarker(0, 5L, "t", 0, 9L, "why", "someone", now));
         assertEquals(Topics.ALL.size(), samples.size(), "one sample per catalog topic");

@@ -69,4 +69,19 @@ final class InferenceFactory {
                                           @Nullable @Value("${streamparrot.inference.pinned-checkpoint:}") String pinned) {
         return new CheckpointFollower(settings, registry, loader, slot, metrics, pinned, why -> { }).start();
     }
+
+    /** The index behind {@code GET /v1/provenance}; it reads source-files and the chunk topics, so only where checkpoints are followed. */
+    @Context
+    @Bean(preDestroy = "close")
+    @Requires(property = "streamparrot.inference.follow-checkpoints", notEquals = "false")
+    ProvenanceFollower provenanceFollower(KafkaSettings settings, SchemaRegistryClient registry) {
+        return new ProvenanceFollower(settings, registry).start();
+    }
+
+    /** HumanEval jobs ({@code /v1/humaneval}); samples under {@code <data-dir>/humaneval/<job id>/}. */
+    @Singleton
+    @Bean(preDestroy = "close")
+    HumanEvalJobs humanEvalJobs(ModelSlot slot, DecodeLoop loop, @Value("${streamparrot.data-dir:.local/inference}") String dataDir) {
+        return new HumanEvalJobs(slot, loop, Path.of(dataDir, "humaneval"), 2);
+    }
 }

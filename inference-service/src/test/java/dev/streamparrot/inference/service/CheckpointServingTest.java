@@ -169,7 +169,7 @@ class CheckpointServingTest {
     private static void announce(KafkaProducer<byte[], byte[]> producer, AvroSerde<CheckpointAnnouncement> serde, String run,
                                  long step, String tokenizerId, Path dir, String sha256) throws Exception {
         CheckpointAnnouncement a = new CheckpointAnnouncement(run, step, tokenizerId, 2.0, Math.exp(2.0), dir.toUri().toString(),
-                sha256, Instant.now());
+                sha256, Instant.now(), List.of(), null, null);
         producer.send(new ProducerRecord<>(Topics.CHECKPOINTS.name(), (run + "/" + step).getBytes(StandardCharsets.UTF_8),
                 serde.serialize(Topics.CHECKPOINTS.name(), a))).get();
     }
