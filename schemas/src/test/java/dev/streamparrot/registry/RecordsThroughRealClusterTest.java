@@ -7,6 +7,7 @@ import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.OutageGuard;
 import dev.streamparrot.kafka.TopicAdmin;
 import dev.streamparrot.schemas.CheckpointAnnouncement;
+import dev.streamparrot.schemas.CheckpointEvaluation;
 import dev.streamparrot.schemas.Chunk;
 import dev.streamparrot.schemas.DeadLetter;
 import dev.streamparrot.schemas.RejectedFile;
@@ -93,6 +94,8 @@ class RecordsThroughRealClusterTest {
                 List.of(), null, null));
         samples.put(Topics.DEAD_LETTERS, new DeadLetter("t", 0, 5L, "why", "svc", null, ByteBuffer.wrap(new byte[] {1, 2}), now));
         samples.put(Topics.DEAD_LETTER_REPLAYS, new ReplayMarker(0, 5L, "t", 0, 9L, "why", "someone", now));
+        samples.put(Topics.CHECKPOINT_EVALUATIONS, new CheckpointEvaluation("run1", 100L, "step-100-tok1", 2.5, Math.exp(2.5), 20, 15,
+                0.0, 0L, now));
         assertEquals(Topics.ALL.size(), samples.size(), "one sample per catalog topic");
 
         try (var producer = new KafkaProducer<byte[], byte[]>(settings.producer("schemas-test"))) {

@@ -25,11 +25,15 @@ final class MainJob {
     private final KafkaSettings settings;
     private final Path home;
     private final PrintWriter out;
+    /** The inference service's base URL, e.g. {@code http://127.0.0.1:8000}. */
+    private final String inference;
+    private final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
 
-    MainJob(KafkaSettings settings, Path home, PrintWriter out) {
+    MainJob(KafkaSettings settings, Path home, PrintWriter out, String inference) {
         this.settings = settings;
         this.home = home;
         this.out = out;
+        this.inference = inference;
     }
 
     void run() throws IOException, InterruptedException {
@@ -54,13 +58,16 @@ final class MainJob {
         awaitStable(Topics.TOKEN_IDS.name());
         awaitStable(Topics.CHUNKS_TRAIN.name());
 
-        step("4/4 the trainer learns from chunks-train; inference serves each checkpoint it announces");
+        step("4/5 the trainer learns from chunks-train; inference serves each checkpoint it announces");
         String model = awaitServedModel();
         out.printf("inference-service serves %s%n", model);
         printCounts();
+
+        step("5/5 HumanEval on the served checkpoint (the problems that fit its context)");
+        humanEval();
         out.printf("%nThe trainer goes on in the background (GET http://127.0.0.1:8084/trainer/status); each checkpoint it"
                 + " announces is served as soon as it is written. Try a streaming completion:%n%n"
-                + "curl -N http://127.0.0.1:8000/v1/completions -H 'Content-Type: application/json' -d '{\"prompt\": "
+                + "curl -N " + inference + "/v1/completions -H 'Content-Type: application/json' -d '{\"prompt\": "
                 + "\"def area_of_rectangle(a: float, b: float):\\n    \\\"\\\"\\\"Return the area of the rectangle.\\\"\\\"\\\"\", "
                 + "\"max_tokens\": 64, \"temperature\": 0.4, \"top_p\": 0.95, \"stop\": \"code-first-block\", \"stream\": true}'%n");
         out.flush();
@@ -68,8 +75,7 @@ final class MainJob {
 
     /** Waits until the inference service lists a model: the trainer's first checkpoint, loaded. */
     private String awaitServedModel() throws IOException, InterruptedException {
-        var http = java.net.http.HttpClient.newHttpClient();
-        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:8000/v1/models")).build();
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(inference + "/v1/models")).build();
         long started = System.nanoTime();
         while (true) {
             try {
@@ -83,6 +89,42 @@ final class MainJob {
             out.flush();
             Thread.sleep(5000);
         }
+    }
+
+    /**
+     * Runs HumanEval as a job on the inference service (n = 1, CodeParrot's settings), shows its progress and
+     * prints pass@1 over the problems that fit the served model, how many did not, and where the samples are.
+     */
+    private void humanEval() throws IOException, InterruptedException {
+        var start = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(inference + "/v1/humaneval"))
+                .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"n\": 1}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (start.statusCode() != 202) throw new IllegalStateException("POST /v1/humaneval answered " + start.statusCode() + ": " + start.body());
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String job = "/v1/humaneval/" + json.readTree(start.body()).get("id").asText();
+        com.fasterxml.jackson.databind.JsonNode state;
+        while (true) {
+            state = json.readTree(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(inference + job)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+            String status = state.get("status").asText();
+            if (!status.equals("queued") && !status.equals("running")) break;
+            out.printf("\r  %s: %d samples checked, %d problems do not fit", status,
+                    state.get("progress").get("samples_checked").asLong(), state.get("progress").get("problems_skipped").asLong());
+            out.flush();
+            Thread.sleep(5000);
+        }
+        out.println();
+        if (!state.get("status").asText().equals("succeeded")) {
+            out.printf("HumanEval did not finish: %s%n", state.path("error").asText(state.toString()));
+            return;
+        }
+        var result = state.get("result");
+        out.printf("HumanEval pass@1 of %s: %.4f on the %d problems that fit (%d of %d do not fit its context)%n",
+                state.get("model").asText(), result.get("pass_at_k").get("pass@1").asDouble(), result.get("problems_scored").asInt(),
+                result.get("problems_skipped").asInt(), state.get("problems").asInt());
+        out.printf("samples with results: %s%s; each new checkpoint's pass@1 goes to the checkpoint-evaluations topic%n",
+                inference, result.get("samples_file").asText());
+        out.flush();
     }
 
     void printCounts() {

@@ -48,23 +48,28 @@ public final class CheckpointFollower implements AutoCloseable {
     private final ModelSlot slot;
     private final InferenceMetrics metrics;
     private final String pinned;
+    private final boolean onlyNotWorse;
     private final Consumer<String> onRejected;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Thread thread;
     private volatile boolean closed;
+    /** The announcement of the checkpoint this follower swapped in last (the guard compares with it). */
+    private CheckpointAnnouncement served;
 
     /**
      * @param pinned     a model id ({@code step-<N>-<tokenizerId>}) or record key ({@code <runId>/<step>}) to load
      *                   and keep, or null to follow the newest
+     * @param onlyNotWorse serve a new checkpoint only if it is not worse than the served one ({@link NotWorseGuard})
      * @param onRejected told why a checkpoint was not loaded (logs; tests)
      */
     public CheckpointFollower(KafkaSettings settings, SchemaRegistryClient registry, CheckpointLoader loader, ModelSlot slot,
-                              InferenceMetrics metrics, String pinned, Consumer<String> onRejected) {
+                              InferenceMetrics metrics, String pinned, boolean onlyNotWorse, Consumer<String> onRejected) {
         this.settings = settings;
         this.loader = loader;
         this.slot = slot;
         this.metrics = metrics;
         this.pinned = pinned == null || pinned.isBlank() ? null : pinned;
+        this.onlyNotWorse = onlyNotWorse;
         this.onRejected = onRejected;
         this.deadLetterProducer = new KafkaProducer<>(settings.producer("inference-service-dead-letters"));
         this.decoder = new DeadLetteringDecoder<>(new AvroSerde<>(CheckpointAnnouncement.class, registry),
@@ -163,10 +168,21 @@ public final class CheckpointFollower implements AutoCloseable {
 
     private void load(CheckpointAnnouncement a) {
         if (slot.current().map(m -> m.id().equals(id(a))).orElse(false)) return; // already serving it
+        if (onlyNotWorse) {
+            Optional<String> refusal = NotWorseGuard.refusal(a, served);
+            if (refusal.isPresent()) {
+                metrics.rejectedCheckpoint();
+                String why = "checkpoint " + id(a) + " not served: " + refusal.get();
+                LOG.warn(why);
+                onRejected.accept(why);
+                return;
+            }
+        }
         long start = System.nanoTime();
         try {
             LoadedModel model = loader.load(a);
             slot.swap(model);
+            served = a;
             LOG.info("serving {} from {} (loaded in {} ms)", model.id(), a.getLocation(), (System.nanoTime() - start) / 1_000_000);
         } catch (RuntimeException e) {
             metrics.rejectedCheckpoint();

@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * {@code streamparrot.inference.model-dir} (a checkpoint directory to serve from the start),
  * {@code streamparrot.inference.follow-checkpoints} (default true: load announced checkpoints),
  * {@code streamparrot.inference.pinned-checkpoint} (serve only this one: {@code step-<N>-<tokenizerId>} or {@code <runId>/<step>}),
- * {@code streamparrot.inference.torch-threads} (libtorch's intra-op threads; 0 keeps its default).
+ * {@code streamparrot.inference.torch-threads} (libtorch's intra-op threads; 0 keeps its default),
+ * {@code streamparrot.inference.serve-only-not-worse} (default false: a new checkpoint is served only if its eval loss is not higher),
+ * {@code streamparrot.inference.evaluation.enabled} / {@code .humaneval-problems} (evaluate each announced checkpoint; default off, 20).
  */
 @Factory
 final class InferenceFactory {
@@ -66,8 +68,9 @@ final class InferenceFactory {
     @Requires(property = "streamparrot.inference.follow-checkpoints", notEquals = "false")
     CheckpointFollower checkpointFollower(KafkaSettings settings, SchemaRegistryClient registry, CheckpointLoader loader,
                                           ModelSlot slot, InferenceMetrics metrics,
-                                          @Nullable @Value("${streamparrot.inference.pinned-checkpoint:}") String pinned) {
-        return new CheckpointFollower(settings, registry, loader, slot, metrics, pinned, why -> { }).start();
+                                          @Nullable @Value("${streamparrot.inference.pinned-checkpoint:}") String pinned,
+                                          @Value("${streamparrot.inference.serve-only-not-worse:false}") boolean onlyNotWorse) {
+        return new CheckpointFollower(settings, registry, loader, slot, metrics, pinned, onlyNotWorse, why -> { }).start();
     }
 
     /** The index behind {@code GET /v1/provenance}; it reads source-files and the chunk topics, so only where checkpoints are followed. */
@@ -83,5 +86,23 @@ final class InferenceFactory {
     @Bean(preDestroy = "close")
     HumanEvalJobs humanEvalJobs(ModelSlot slot, DecodeLoop loop, @Value("${streamparrot.data-dir:.local/inference}") String dataDir) {
         return new HumanEvalJobs(slot, loop, Path.of(dataDir, "humaneval"), 2);
+    }
+
+    /** TensorBoard scalars of the checkpoint evaluations, in {@code <data-dir>/runs/<run id>}. */
+    @Singleton
+    @Bean(preDestroy = "close")
+    @Requires(property = "streamparrot.inference.evaluation.enabled", value = "true")
+    EvaluationLog evaluationLog(@Value("${streamparrot.data-dir:.local/inference}") String dataDir) {
+        return new EvaluationLog(Path.of(dataDir, "runs"));
+    }
+
+    /** Evaluates every announced checkpoint onto checkpoint-evaluations; on where {@code evaluation.enabled} (the local cluster). */
+    @Context
+    @Bean(preDestroy = "close")
+    @Requires(property = "streamparrot.inference.evaluation.enabled", value = "true")
+    CheckpointEvaluator checkpointEvaluator(KafkaSettings settings, SchemaRegistryClient registry, CheckpointLoader loader,
+                                            DecodeLoop loop, EvaluationLog log,
+                                            @Value("${streamparrot.inference.evaluation.humaneval-problems:20}") int problems) {
+        return new CheckpointEvaluator(settings, registry, loader, loop, problems, log).start();
     }
 }

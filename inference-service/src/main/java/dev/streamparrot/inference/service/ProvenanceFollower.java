@@ -13,6 +13,10 @@ import dev.streamparrot.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,8 +74,12 @@ public final class ProvenanceFollower implements AutoCloseable {
     private void startFollowing() {
         OutageGuard guard = new OutageGuard(settings.bootstrapServers());
         String sourceTopic = Topics.SOURCE_FILES.name();
+        List<String> topics = List.of(sourceTopic, Topics.CHUNKS_TRAIN.name(), Topics.CHUNKS_VALID.name());
         while (!closed && (sources == null || chunks == null)) {
             try {
+                // a reader of a topic that does not exist yet would follow no partition for good
+                String missing = missingTopic(topics);
+                if (missing != null) throw new IllegalStateException("topic " + missing + " does not exist yet");
                 if (sources == null) {
                     AvroSerde<SourceFile> serde = new AvroSerde<>(SourceFile.class, registry);
                     sources = TopicSnapshot.follow(settings, "inference-provenance-sources", List.of(sourceTopic),
@@ -87,13 +95,23 @@ public final class ProvenanceFollower implements AutoCloseable {
                             if (chunk != null) index.onChunk(record.partition(), record.offset(), chunk);
                         });
             } catch (RuntimeException e) {
-                LOG.warn("provenance index cannot read its topics yet, retrying in 5 s: {}", e.toString());
+                LOG.info("provenance index cannot read its topics yet, retrying in 5 s: {}", e.toString());
                 try {
                     Thread.sleep(5_000);
                 } catch (InterruptedException stop) {
                     return;
                 }
             }
+        }
+    }
+
+    /** The first of the topics the broker does not know, or null. */
+    private String missingTopic(List<String> topics) {
+        Map<String, Object> config = settings.consumer("unused");
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        try (KafkaConsumer<byte[], byte[]> probe = new KafkaConsumer<>(config)) {
+            Map<String, List<PartitionInfo>> known = probe.listTopics(Duration.ofSeconds(10));
+            return topics.stream().filter(t -> known.getOrDefault(t, List.of()).isEmpty()).findFirst().orElse(null);
         }
     }
 
