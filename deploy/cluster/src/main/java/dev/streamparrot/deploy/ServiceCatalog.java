@@ -30,9 +30,11 @@ public final class ServiceCatalog {
                     List.of("streamparrot.trainer.run-id=cpu-tiny-512", "streamparrot.trainer.model=cpu-tiny-512",
                             "streamparrot.trainer.seq-length=" + LOCAL_CONTEXT, "streamparrot.trainer.train-batch-size=2",
                             "streamparrot.trainer.valid-batch-size=2"), true),
-            // every checkpoint evaluated (eval loss, HumanEval pass@1 on a fixed subset) onto checkpoint-evaluations
+            // every checkpoint evaluated (eval loss, HumanEval pass@1 on its first 5 problems) onto checkpoint-evaluations;
+            // few problems: a HumanEval run grows the service's native memory by ~70 MB per problem (README, Inference)
             new Service("inference", "inference-service", "dev.streamparrot.inference.InferenceApplication", 8000,
-                    List.of("streamparrot.inference.evaluation.enabled=true"), true),
+                    List.of("streamparrot.inference.evaluation.enabled=true", "streamparrot.inference.evaluation.humaneval-problems=5"),
+                    true),
             // the web console; LocalCluster tells it where the others listen
             new Service("console", "console-service", "dev.streamparrot.console.ConsoleApplication", 8080, List.of(), false));
 
