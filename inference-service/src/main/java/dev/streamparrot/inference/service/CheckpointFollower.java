@@ -35,6 +35,7 @@ import org.slf4j.LoggerFactory;
  * loads only the pinned checkpoint. Loading runs on this thread, so requests keep being served by
  * the old model meanwhile; a checkpoint that fails its checksum or does not load is skipped. A schema
  * registry outage dead-letters no announcement: the follower stays at it and retries with backoff.
+ * With {@code onlyNotWorse}, a checkpoint whose eval loss is higher than the served one's is passed over.
  */
 public final class CheckpointFollower implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointFollower.class);
