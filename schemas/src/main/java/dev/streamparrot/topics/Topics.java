@@ -1,6 +1,7 @@
 package dev.streamparrot.topics;
 
 import dev.streamparrot.schemas.CheckpointAnnouncement;
+import dev.streamparrot.schemas.CheckpointEvaluation;
 import dev.streamparrot.schemas.Chunk;
 import dev.streamparrot.schemas.DeadLetter;
 import dev.streamparrot.schemas.RejectedFile;
@@ -66,6 +67,9 @@ public final class Topics {
     /** Which checkpoint each inference instance serves: the trainer's retention never deletes these (compacted). */
     public static final Topic CHECKPOINT_PINS =
             new Topic("checkpoint-pins", 1, "compact", "inference instance", CheckpointAnnouncement.class);
+    /** Each announced checkpoint's eval loss and HumanEval pass@1 (inference's evaluator): the model's quality over time. */
+    public static final Topic CHECKPOINT_EVALUATIONS =
+            new Topic("checkpoint-evaluations", 1, "delete", "run id/step", CheckpointEvaluation.class);
     public static final Topic DEAD_LETTERS =
             new Topic("dead-letters", 1, "delete", "original topic", DeadLetter.class);
     /** Which dead letters were re-published (replay-dead-letters), so none is replayed twice. */
@@ -87,7 +91,8 @@ public final class Topics {
 
     public static final List<Topic> ALL = List.of(REPO_REQUESTS, REPO_STATE, INGEST_CANDIDATES, DEDUP_BANDS, DEDUP_VERDICTS, SOURCE_FILES, REJECTED_FILES,
             TOKENIZER_RELEASES, TOKENIZER_ACTIVATIONS, TOKEN_IDS, CHUNKS_TRAIN, CHUNKS_VALID, CHECKPOINTS, DEAD_LETTERS,
-            DEAD_LETTER_REPLAYS, CHECKPOINT_PINS, TRAINER_CONTRIBUTIONS, TRAINER_GLOBAL, TRAINER_OUTER, TRAINER_COORDINATOR);
+            DEAD_LETTER_REPLAYS, CHECKPOINT_PINS, CHECKPOINT_EVALUATIONS, TRAINER_CONTRIBUTIONS, TRAINER_GLOBAL, TRAINER_OUTER,
+            TRAINER_COORDINATOR);
 
     public static Topic byName(String name) {
         return ALL.stream().filter(t -> t.name().equals(name)).findFirst()

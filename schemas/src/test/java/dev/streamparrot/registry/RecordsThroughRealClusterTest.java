@@ -7,6 +7,7 @@ import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.OutageGuard;
 import dev.streamparrot.kafka.TopicAdmin;
 import dev.streamparrot.schemas.CheckpointAnnouncement;
+import dev.streamparrot.schemas.CheckpointEvaluation;
 import dev.streamparrot.schemas.Chunk;
 import dev.streamparrot.schemas.DeadLetter;
 import dev.streamparrot.schemas.RejectedFile;
@@ -96,6 +97,8 @@ class RecordsThroughRealClusterTest {
                 List.of(new PartitionOffset(0, 7L)), 3L, 1024L));
         samples.put(Topics.DEAD_LETTERS, new DeadLetter("t", 0, 5L, "why", "svc", null, ByteBuffer.wrap(new byte[] {1, 2}), now));
         samples.put(Topics.DEAD_LETTER_REPLAYS, new ReplayMarker(0, 5L, "t", 0, 9L, "why", "someone", now));
+        samples.put(Topics.CHECKPOINT_EVALUATIONS, new CheckpointEvaluation("run1", 100L, "step-100-tok1", 2.5, Math.exp(2.5), 20, 15,
+                0.0, 0L, now));
         for (Topic t : List.of(Topics.TRAINER_CONTRIBUTIONS, Topics.TRAINER_GLOBAL, Topics.TRAINER_OUTER, Topics.TRAINER_COORDINATOR)) {
             samples.put(t, new dev.streamparrot.schemas.TrainerFragment("g", dev.streamparrot.schemas.FragmentKind.CONTRIBUTION, 3L, "m1",
                     "c1", "fp", 512L, 4L, List.of(new dev.streamparrot.schemas.ChunkRange(0, 10L, 14L)), List.of(), 0, 1, 0L, 2L,

@@ -234,8 +234,8 @@ public final class LocalCluster {
             new Status(ports, out).call();
             if (!noServices) out.printf("console    http://127.0.0.1:%d/%n", ports.port(ServiceCatalog.named("console")));
             out.flush();
-            if (!noServices && !noJob) new MainJob(ports.settings(), ports.home(), ports.store(),
-                    ports.port(ServiceCatalog.named("inference")), out).run();
+            if (!noServices && !noJob) new MainJob(ports.settings(), ports.home(), ports.store(), out,
+                    "http://127.0.0.1:" + ports.port(ServiceCatalog.named("inference"))).run();
             return 0; // everything asked for answered: awaitReady throws otherwise
         }
     }

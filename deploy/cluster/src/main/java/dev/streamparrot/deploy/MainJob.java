@@ -25,20 +25,22 @@ final class MainJob {
     private final KafkaSettings settings;
     private final Path home;
     private final LocalStore store;
-    private final int inferencePort;
     private final PrintWriter out;
+    /** The inference service's base URL, e.g. {@code http://127.0.0.1:8000}. */
+    private final String inference;
+    private final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
 
-    /** @param inferencePort where the inference service listens (moved by --service-port-base) */
-    MainJob(KafkaSettings settings, Path home, LocalStore store, int inferencePort, PrintWriter out) {
+    /** @param inference the inference service's base URL (its port moved by --service-port-base) */
+    MainJob(KafkaSettings settings, Path home, LocalStore store, PrintWriter out, String inference) {
         this.settings = settings;
-        this.inferencePort = inferencePort;
         this.home = home;
         this.store = store;
         this.out = out;
+        this.inference = inference;
     }
 
     void run() throws IOException, InterruptedException {
-        step("1/4 ingest the Python standard library");
+        step("1/5 ingest the Python standard library");
         Path stdlib = Path.of(python("import sysconfig; print(sysconfig.get_paths()['stdlib'])"));
         command("ingest-service", "dev.streamparrot.ingest.IngestCli", "ingest-dir", stdlib.toString(),
                 "--license", "PSF-2.0", "--exclude-dir", ".git,site-packages,__pycache__", "--repo-per-subdir",
@@ -46,7 +48,7 @@ final class MainJob {
         long files = awaitStable(Topics.SOURCE_FILES.name());
         out.printf("source-files holds %,d deduplicated files%n", files);
 
-        step("2/4 train a tokenizer on source-files and make it current");
+        step("2/5 train a tokenizer on source-files and make it current");
         String trained = command("tokenize-service", "dev.streamparrot.tokenize.train.TrainTokenizerCommand",
                 "--vocab-size", "32768",
                 "--bootstrap-servers", settings.bootstrapServers(), "--schema-registry", settings.schemaRegistryUrl());
@@ -55,17 +57,20 @@ final class MainJob {
         command("tokenize-service", "dev.streamparrot.tokenize.stream.ActivateCommand", "--id", id.group(1),
                 "--bootstrap-servers", settings.bootstrapServers(), "--schema-registry", settings.schemaRegistryUrl());
 
-        step("3/4 tokenize and pack into chunks of the trainer's seq_length (exactly once)");
+        step("3/5 tokenize and pack into chunks of the trainer's seq_length (exactly once)");
         awaitStable(Topics.TOKEN_IDS.name());
         awaitStable(Topics.CHUNKS_TRAIN.name());
 
-        step("4/4 the trainer learns from chunks-train; inference serves each checkpoint it announces");
+        step("4/5 the trainer learns from chunks-train; inference serves each checkpoint it announces");
         String model = awaitServedModel();
         out.printf("inference-service serves %s%n", model);
         printCounts();
+
+        step("5/5 HumanEval on the served checkpoint (of its first " + HUMANEVAL_PROBLEMS + " problems, those that fit its context)");
+        humanEval();
         out.printf("%nThe trainer goes on in the background (GET http://127.0.0.1:8084/trainer/status); each checkpoint it"
                 + " announces is served as soon as it is written. Try a streaming completion:%n%n"
-                + "curl -N http://127.0.0.1:" + inferencePort + "/v1/completions -H 'Content-Type: application/json' -d '{\"prompt\": "
+                + "curl -N " + inference + "/v1/completions -H 'Content-Type: application/json' -d '{\"prompt\": "
                 + "\"def area_of_rectangle(a: float, b: float):\\n    \\\"\\\"\\\"Return the area of the rectangle.\\\"\\\"\\\"\", "
                 + "\"max_tokens\": 64, \"temperature\": 0.4, \"top_p\": 0.95, \"stop\": \"code-first-block\", \"stream\": true}'%n");
         out.flush();
@@ -73,8 +78,7 @@ final class MainJob {
 
     /** Waits until the inference service lists a model: the trainer's first checkpoint, loaded. */
     private String awaitServedModel() throws IOException, InterruptedException {
-        var http = java.net.http.HttpClient.newHttpClient();
-        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + inferencePort + "/v1/models")).build();
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(inference + "/v1/models")).build();
         long started = System.nanoTime();
         while (true) {
             try {
@@ -88,6 +92,56 @@ final class MainJob {
             out.flush();
             Thread.sleep(5000);
         }
+    }
+
+    /**
+     * The problems the job asks for: HumanEval's first 20, the subset every checkpoint's evaluation uses, so the
+     * figure compares with checkpoint-evaluations. Not all 164: a HumanEval run grows the inference service's
+     * native memory by ~70 MB per problem on this machine (measured; plain completions do not), and 164 of them
+     * got it killed for memory.
+     */
+    private static final int HUMANEVAL_PROBLEMS = 20;
+
+    /**
+     * Runs HumanEval as a job on the inference service (n = 1, CodeParrot's settings), shows its progress and
+     * prints pass@1 over the problems that fit the served model, how many did not, and where the samples are.
+     */
+    private void humanEval() throws IOException, InterruptedException {
+        String body = "{\"n\": 1, \"limit\": " + HUMANEVAL_PROBLEMS + "}";
+        var start = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(inference + "/v1/humaneval"))
+                .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (start.statusCode() != 202) throw new IllegalStateException("POST /v1/humaneval answered " + start.statusCode() + ": " + start.body());
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String job = "/v1/humaneval/" + json.readTree(start.body()).get("id").asText();
+        com.fasterxml.jackson.databind.JsonNode state;
+        while (true) {
+            try {
+                state = json.readTree(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(inference + job)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+            } catch (IOException dropped) { // a kept-alive connection the server closed: ask again
+                Thread.sleep(1000);
+                continue;
+            }
+            String status = state.get("status").asText();
+            if (!status.equals("queued") && !status.equals("running")) break;
+            out.printf("\r  %s: %d samples checked, %d problems do not fit", status,
+                    state.get("progress").get("samples_checked").asLong(), state.get("progress").get("problems_skipped").asLong());
+            out.flush();
+            Thread.sleep(5000);
+        }
+        out.println();
+        if (!state.get("status").asText().equals("succeeded")) {
+            out.printf("HumanEval did not finish: %s%n", state.path("error").asText(state.toString()));
+            return;
+        }
+        var result = state.get("result");
+        out.printf("HumanEval pass@1 of %s: %.4f on the %d problems that fit (%d of %d do not fit its context)%n",
+                state.get("model").asText(), result.get("pass_at_k").get("pass@1").asDouble(), result.get("problems_scored").asInt(),
+                result.get("problems_skipped").asInt(), state.get("problems").asInt());
+        out.printf("samples with results: %s%s; each new checkpoint's pass@1 goes to the checkpoint-evaluations topic%n",
+                inference, result.get("samples_file").asText());
+        out.flush();
     }
 
     void printCounts() {

@@ -13,15 +13,28 @@ public final class ServiceCatalog {
      */
     public record Service(String name, String module, String mainClass, int port, List<String> localConfig, boolean libtorch) {}
 
+    /** The local model's context and the chunk length: HumanEval's prompts need 512 (see GptConfig's cpu-tiny-512). */
+    public static final int LOCAL_CONTEXT = 512;
+
     public static final List<Service> ALL = List.of(
             new Service("ingest", "ingest-service", "dev.streamparrot.ingest.IngestApplication", 8081, List.of(), false),
             new Service("tokenize", "tokenize-service", "dev.streamparrot.tokenize.TokenizeApplication", 8082, List.of(), false),
-            // Chunks as long as the local trainer's cpu-tiny context (the default, 1024, is codeparrot-small's);
+            // Chunks as long as the local model's context (the default, 1024, is codeparrot-small's);
             // a small corpus needs a larger valid share to put any repository in the valid split.
             new Service("packer", "packer-service", "dev.streamparrot.packer.PackerApplication", 8083,
-                    List.of("streamparrot.packer.seq-length=128", "streamparrot.packer.valid-share=0.05"), false),
-            new Service("trainer", "trainer-service", "dev.streamparrot.trainer.TrainerApplication", 8084, List.of(), true),
-            new Service("inference", "inference-service", "dev.streamparrot.inference.InferenceApplication", 8000, List.of(), true),
+                    List.of("streamparrot.packer.seq-length=" + LOCAL_CONTEXT, "streamparrot.packer.valid-share=0.05"), false),
+            // cpu-tiny's run with the cpu-tiny-512 model, so HumanEval runs on the served model; 2 x 512 tokens per
+            // update keep cpu-tiny's 8 x 128, so updates and checkpoints come as often. Its own run id: a cpu-tiny
+            // run of an older .local/ is not resumed with another model.
+            new Service("trainer", "trainer-service", "dev.streamparrot.trainer.TrainerApplication", 8084,
+                    List.of("streamparrot.trainer.run-id=cpu-tiny-512", "streamparrot.trainer.model=cpu-tiny-512",
+                            "streamparrot.trainer.seq-length=" + LOCAL_CONTEXT, "streamparrot.trainer.train-batch-size=2",
+                            "streamparrot.trainer.valid-batch-size=2"), true),
+            // every checkpoint evaluated (eval loss, HumanEval pass@1 on its first 5 problems) onto checkpoint-evaluations;
+            // few problems: a HumanEval run grows the service's native memory by ~70 MB per problem (README, Inference)
+            new Service("inference", "inference-service", "dev.streamparrot.inference.InferenceApplication", 8000,
+                    List.of("streamparrot.inference.evaluation.enabled=true", "streamparrot.inference.evaluation.humaneval-problems=5"),
+                    true),
             // the web console; LocalCluster tells it where the others listen
             new Service("console", "console-service", "dev.streamparrot.console.ConsoleApplication", 8080, List.of(), false));
 

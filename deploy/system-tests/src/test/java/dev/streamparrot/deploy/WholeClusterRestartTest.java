@@ -140,10 +140,13 @@ class WholeClusterRestartTest {
                     "--set", "trainer:streamparrot.trainer.save-checkpoint-steps=4",
                     "--set", "trainer:streamparrot.trainer.eval-interval=4",
                     "--set", "trainer:streamparrot.trainer.max-eval-steps=2",
-                    "--set", "trainer:streamparrot.trainer.train-batch-size=4",
+                    // one 512-token chunk per update: as many tokens as the 4 x 128 these tests used before cpu-tiny-512
+                    "--set", "trainer:streamparrot.trainer.train-batch-size=1",
                     "--set", "trainer:streamparrot.trainer.shuffle-buffer=64",
                     "--set", "trainer:streamparrot.trainer.threads=1",
-                    "--set", "packer:streamparrot.packer.valid-share=0.25"};
+                    "--set", "packer:streamparrot.packer.valid-share=0.25",
+                    // a checkpoint every 4 updates would keep the evaluator busy (QualityOverTimeTest covers it)
+                    "--set", "inference:streamparrot.inference.evaluation.enabled=false"};
             options = Stream.concat(Stream.of(base), Stream.of(extraOptions)).toArray(String[]::new);
             settings = new KafkaSettings("127.0.0.1:" + kafka, "http://127.0.0.1:" + registry + "/apis/ccompat/v7");
             supervisor = new Supervisor(home);

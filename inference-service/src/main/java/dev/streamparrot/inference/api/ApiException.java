@@ -8,6 +8,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@code {"error": {"message", "type", "param", "code"}}}.
  */
 public final class ApiException extends RuntimeException {
+    /** OpenAI's code for a prompt plus max_tokens longer than the model's context. */
+    public static final String CONTEXT_LENGTH_EXCEEDED = "context_length_exceeded";
+
     private final int status;
     private final String type;
     private final String param;

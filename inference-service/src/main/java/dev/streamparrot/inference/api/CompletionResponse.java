@@ -9,9 +9,11 @@ import java.util.Map;
 /**
  * A completion as OpenAI's {@code text_completion} object. The same shape serves the whole
  * response and each streamed chunk (then finish_reason stays null until a choice ends, and
- * usage is null except in the optional last chunk, which has no choices).
+ * usage is null except in the optional last chunk, which has no choices). {@code model} names the checkpoint
+ * that answered and {@code systemFingerprint} its step and data frontier (OpenAI's field; see CheckpointProvenance).
  */
-public record CompletionResponse(String id, long created, String model, List<Choice> choices, Usage usage) {
+public record CompletionResponse(String id, long created, String model, String systemFingerprint, List<Choice> choices,
+                                 Usage usage) {
 
     /** What a server-sent event stream ends with. */
     public static final String SSE_DONE = "data: [DONE]\n\n";
@@ -44,6 +46,7 @@ public record CompletionResponse(String id, long created, String model, List<Cho
         root.put("object", "text_completion");
         root.put("created", created);
         root.put("model", model);
+        root.put("system_fingerprint", systemFingerprint);
         ArrayNode array = root.putArray("choices");
         for (Choice c : choices) {
             ObjectNode choice = array.addObject();

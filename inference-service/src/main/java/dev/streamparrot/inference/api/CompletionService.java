@@ -32,16 +32,19 @@ public final class CompletionService {
     private final LanguageModel model;
     private final TextCodec codec;
     private final String modelName;
+    private final String systemFingerprint;
     private final Clock clock;
 
-    public CompletionService(LanguageModel model, TextCodec codec, String modelName) {
-        this(model, codec, modelName, Clock.systemUTC());
+    /** @param systemFingerprint what every response names as {@code system_fingerprint} (the checkpoint's step and frontier) */
+    public CompletionService(LanguageModel model, TextCodec codec, String modelName, String systemFingerprint) {
+        this(model, codec, modelName, systemFingerprint, Clock.systemUTC());
     }
 
-    CompletionService(LanguageModel model, TextCodec codec, String modelName, Clock clock) {
+    CompletionService(LanguageModel model, TextCodec codec, String modelName, String systemFingerprint, Clock clock) {
         this.model = model;
         this.codec = codec;
         this.modelName = modelName;
+        this.systemFingerprint = systemFingerprint;
         this.clock = clock;
     }
 
@@ -73,7 +76,7 @@ public final class CompletionService {
                 throw new ApiException(400, "invalid_request_error", "This model's maximum context length is "
                         + model.contextLength() + " tokens. However, you requested " + requested + " tokens ("
                         + ids.length + " in the prompt, " + request.maxTokens() + " in the completion). "
-                        + "Please reduce the length of the prompt or max_tokens.", "max_tokens", "context_length_exceeded");
+                        + "Please reduce the length of the prompt or max_tokens.", "max_tokens", ApiException.CONTEXT_LENGTH_EXCEEDED);
             }
             promptIds.add(ids);
             promptTexts.add(p.text() != null ? p.text() : codec.decode(ids));
@@ -170,7 +173,7 @@ public final class CompletionService {
                 if (decoding.step()) return true;
                 finished = true;
                 if (chunks != null && request.includeUsage()) {
-                    chunks.accept(new CompletionResponse(id, created, modelName, List.of(),
+                    chunks.accept(new CompletionResponse(id, created, modelName, systemFingerprint, List.of(),
                             new Usage(promptTokens(), completionTokens)));
                 }
                 return false;
@@ -199,7 +202,7 @@ public final class CompletionService {
                     }
                     choices.add(new Choice(row, echo + s.text(), logprobs, s.finish().apiName()));
                 }
-                return new CompletionResponse(id, created, modelName, choices, new Usage(promptTokens(), completionTokens));
+                return new CompletionResponse(id, created, modelName, systemFingerprint, choices, new Usage(promptTokens(), completionTokens));
             }
 
             private void onStep(Generator.Step step) {
@@ -220,7 +223,7 @@ public final class CompletionService {
         }
 
         private CompletionResponse chunk(Choice choice) {
-            return new CompletionResponse(id, created, modelName, List.of(choice), null);
+            return new CompletionResponse(id, created, modelName, systemFingerprint, List.of(choice), null);
         }
     }
 

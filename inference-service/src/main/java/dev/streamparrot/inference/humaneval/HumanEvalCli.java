@@ -108,6 +108,10 @@ public final class HumanEvalCli implements Callable<Integer> {
         System.out.printf("%d/%d samples passed (%d problems); failed: %d by the model, %d sandbox failures; isolation: %s%n",
                 report.passed(), report.samples().size(), report.problems(), report.modelFailures(),
                 report.sandboxFailures(), String.join(", ", report.isolation()));
+        if (!report.skipped().isEmpty()) {
+            System.out.printf("%d problems left out: prompt and max tokens do not fit the model's context (pass@k is over the %d scored)%n",
+                    report.skipped().size(), report.problems());
+        }
         for (Map.Entry<Integer, Double> e : report.passAtK().entrySet()) {
             System.out.printf("pass@%d = %.4f%n", e.getKey(), e.getValue());
         }

@@ -37,10 +37,16 @@ public final class HumanEvalRunner {
     }
 
     /**
-     * @param passAtK k to mean pass@k over problems, for k in {1, 10, 100} that every problem's sample count allows;
-     *                a sandbox failure counts as not passed (it cannot be told apart from a failure of the program)
+     * @param passAtK k to mean pass@k over the problems scored, for k in {1, 10, 100} that every problem's sample
+     *                count allows; a sandbox failure counts as not passed (it cannot be told apart from a failure of the program)
+     * @param skipped the task ids left out because prompt and completion do not fit the model's context
      */
-    public record Report(List<SampleResult> samples, Map<Integer, Double> passAtK) {
+    public record Report(List<SampleResult> samples, Map<Integer, Double> passAtK, List<String> skipped) {
+        public Report {
+            samples = List.copyOf(samples);
+            skipped = List.copyOf(skipped);
+        }
+
         public long passed() {
             return samples.stream().filter(s -> s.result().passed()).count();
         }
@@ -60,6 +66,7 @@ public final class HumanEvalRunner {
             return samples.stream().map(s -> s.result().isolation().label()).distinct().sorted().toList();
         }
 
+        /** Problems scored (those that fit the model). */
         public long problems() {
             return samples.stream().map(SampleResult::taskId).distinct().count();
         }
@@ -81,17 +88,32 @@ public final class HumanEvalRunner {
     }
 
     /**
-     * Samples {@code n} completions per problem and checks them.
+     * Samples {@code n} completions per problem and checks them. A problem that does not fit the model
+     * ({@link ProblemDoesNotFitException}) is left out and listed in {@link Report#skipped()}.
      *
      * @param samplesOut where to write the samples JSONL (and the results beside it), or null for no files
      * @param onChecked  called (from checker threads) as each sample's check ends: progress reporting
      */
     public Report run(List<HumanEvalProblem> problems, CompletionEngine engine, int n, Path samplesOut,
                       Consumer<SampleResult> onChecked) throws IOException {
+        return run(problems, engine, n, samplesOut, onChecked, taskId -> { });
+    }
+
+    /** As above; {@code onSkipped} is told of each problem left out because it does not fit the model. */
+    public Report run(List<HumanEvalProblem> problems, CompletionEngine engine, int n, Path samplesOut,
+                      Consumer<SampleResult> onChecked, Consumer<String> onSkipped) throws IOException {
+        List<String> skipped = new ArrayList<>();
         try (Checks checks = new Checks(onChecked);
              BufferedWriter out = samplesOut == null ? null : Files.newBufferedWriter(samplesOut, StandardCharsets.UTF_8)) {
             for (HumanEvalProblem problem : problems) {
-                List<String> completions = engine.complete(problem, n);
+                List<String> completions;
+                try {
+                    completions = engine.complete(problem, n);
+                } catch (ProblemDoesNotFitException tooLong) {
+                    skipped.add(problem.taskId());
+                    onSkipped.accept(problem.taskId());
+                    continue;
+                }
                 if (completions.size() != n) {
                     throw new IllegalStateException("engine returned " + completions.size() + " completions, expected " + n);
                 }
@@ -102,7 +124,7 @@ public final class HumanEvalRunner {
                 }
             }
             if (out != null) out.flush();
-            Report report = checks.report();
+            Report report = checks.report(skipped);
             if (samplesOut != null) writeResults(resultsFile(samplesOut), report);
             return report;
         }
@@ -115,7 +137,7 @@ public final class HumanEvalRunner {
     public Report evaluate(List<HumanEvalSample> samples, Path resultsOut, Consumer<SampleResult> onChecked) throws IOException {
         try (Checks checks = new Checks(onChecked)) {
             samples.forEach(checks::submit);
-            Report report = checks.report();
+            Report report = checks.report(List.of());
             writeResults(resultsOut, report);
             return report;
         }
@@ -143,7 +165,7 @@ public final class HumanEvalRunner {
             }));
         }
 
-        Report report() {
+        Report report(List<String> skipped) {
             List<SampleResult> results = new ArrayList<>();
             try {
                 for (Future<SampleResult> check : pending) results.add(check.get());
@@ -153,7 +175,7 @@ public final class HumanEvalRunner {
             } catch (ExecutionException e) {
                 throw new IllegalStateException("a sandbox check failed to run", e.getCause());
             }
-            return new Report(results, PassAtK.report(tallies(results)));
+            return new Report(results, PassAtK.report(tallies(results)), skipped);
         }
 
         @Override

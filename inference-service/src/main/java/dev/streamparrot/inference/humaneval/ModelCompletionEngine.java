@@ -1,5 +1,6 @@
 package dev.streamparrot.inference.humaneval;
 
+import dev.streamparrot.inference.api.ApiException;
 import dev.streamparrot.inference.api.CompletionRequest;
 import dev.streamparrot.inference.api.CompletionResponse;
 import dev.streamparrot.inference.api.CompletionService;
@@ -25,7 +26,13 @@ public final class ModelCompletionEngine implements CompletionEngine {
         String prompt = problem.prompt().strip();
         CompletionRequest request = CompletionRequest.of(prompt, n, settings.maxNewTokens(), settings.sampling(),
                 settings.seed(), settings.stop());
-        CompletionResponse response = service.prepare(request).run(Cancellation.NEVER);
+        CompletionService.Completion completion;
+        try {
+            completion = service.prepare(request);
+        } catch (ApiException e) {
+            throw ProblemDoesNotFitException.orRethrow(problem, e);
+        }
+        CompletionResponse response = completion.run(Cancellation.NEVER);
         return response.choices().stream().map(CompletionResponse.Choice::text).toList();
     }
 }

@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
  * loads only the pinned checkpoint. Loading runs on this thread, so requests keep being served by
  * the old model meanwhile; a checkpoint that fails its checksum or does not load is skipped. A schema
  * registry outage dead-letters no announcement: the follower stays at it and retries with backoff.
+ * With {@code onlyNotWorse}, a checkpoint whose eval loss is higher than the served one's is passed over.
  */
 public final class CheckpointFollower implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointFollower.class);
@@ -51,20 +52,25 @@ public final class CheckpointFollower implements AutoCloseable {
     private final String pinned;
     private final String instance;
     private final AvroSerde<CheckpointAnnouncement> pinSerde;
+    private final boolean onlyNotWorse;
     private final Consumer<String> onRejected;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Thread thread;
     private volatile boolean closed;
+    /** The announcement of the checkpoint this follower swapped in last (the guard compares with it). */
+    private CheckpointAnnouncement served;
 
     /**
      * @param pinned     a model id ({@code step-<N>-<tokenizerId>}) or record key ({@code <runId>/<step>}) to load
      *                   and keep, or null to follow the newest
+     * @param onlyNotWorse serve a new checkpoint only if it is not worse than the served one ({@link NotWorseGuard})
      * @param onRejected told why a checkpoint was not loaded (logs; tests)
      * @param instance   this instance's key on checkpoint-pins, where it records what it serves so that the
      *                   trainer's retention keeps it; null records nothing
      */
     public CheckpointFollower(KafkaSettings settings, SchemaRegistryClient registry, CheckpointLoader loader, ModelSlot slot,
-                              InferenceMetrics metrics, String pinned, Consumer<String> onRejected, String instance) {
+                              InferenceMetrics metrics, String pinned, boolean onlyNotWorse, Consumer<String> onRejected,
+                              String instance) {
         this.instance = instance;
         this.pinSerde = new AvroSerde<>(CheckpointAnnouncement.class, registry);
         this.settings = settings;
@@ -72,6 +78,7 @@ public final class CheckpointFollower implements AutoCloseable {
         this.slot = slot;
         this.metrics = metrics;
         this.pinned = pinned == null || pinned.isBlank() ? null : pinned;
+        this.onlyNotWorse = onlyNotWorse;
         this.onRejected = onRejected;
         this.deadLetterProducer = new KafkaProducer<>(settings.producer("inference-service-dead-letters"));
         this.decoder = new DeadLetteringDecoder<>(new AvroSerde<>(CheckpointAnnouncement.class, registry),
@@ -170,10 +177,21 @@ public final class CheckpointFollower implements AutoCloseable {
 
     private void load(CheckpointAnnouncement a) {
         if (slot.current().map(m -> m.id().equals(id(a))).orElse(false)) return; // already serving it
+        if (onlyNotWorse) {
+            Optional<String> refusal = NotWorseGuard.refusal(a, served);
+            if (refusal.isPresent()) {
+                metrics.rejectedCheckpoint();
+                String why = "checkpoint " + id(a) + " not served: " + refusal.get();
+                LOG.warn(why);
+                onRejected.accept(why);
+                return;
+            }
+        }
         long start = System.nanoTime();
         try {
             LoadedModel model = loader.load(a);
             slot.swap(model);
+            served = a;
             LOG.info("serving {} from {} (loaded in {} ms)", model.id(), a.getLocation(), (System.nanoTime() - start) / 1_000_000);
             if (instance != null) CheckpointPins.pin(deadLetterProducer, pinSerde, instance, a);
         } catch (RuntimeException e) {

@@ -3,6 +3,7 @@ package dev.streamparrot.inference.service;
 import ai.djl.Device;
 import dev.streamparrot.artifacts.ArtifactStore;
 import dev.streamparrot.artifacts.ArtifactStores;
+import dev.streamparrot.inference.provenance.CheckpointProvenance;
 import dev.streamparrot.model.Checkpoint;
 import dev.streamparrot.model.DeviceSetting;
 import dev.streamparrot.model.Gpt;
@@ -36,12 +37,13 @@ public final class CheckpointLoader {
     /** Loads an announced checkpoint under its id, {@link Checkpoint#id}. */
     public LoadedModel load(CheckpointAnnouncement announcement) {
         Checkpoint checkpoint = Checkpoint.open(store, announcement.getLocation().toString(), announcement.getSha256().toString());
-        return load(checkpoint, Checkpoint.id(announcement.getStep(), announcement.getTokenizerId().toString()));
+        return load(checkpoint, Checkpoint.id(announcement.getStep(), announcement.getTokenizerId().toString()),
+                CheckpointProvenance.of(announcement));
     }
 
     /** Loads a local directory without an announcement; its id is {@code <dir name>-<tokenizer id>}. */
     public LoadedModel load(Path dir) {
-        return load(new Checkpoint(dir), null);
+        return load(new Checkpoint(dir), null, CheckpointProvenance.UNKNOWN);
     }
 
     /**
@@ -51,10 +53,10 @@ public final class CheckpointLoader {
     public LoadedModel load(Path dir, String id, String expectedSha256) {
         Checkpoint checkpoint = new Checkpoint(dir);
         checkpoint.verify(expectedSha256);
-        return load(checkpoint, id);
+        return load(checkpoint, id, CheckpointProvenance.UNKNOWN);
     }
 
-    private LoadedModel load(Checkpoint checkpoint, String id) {
+    private LoadedModel load(Checkpoint checkpoint, String id, CheckpointProvenance provenance) {
         Tokenizer tokenizer;
         try {
             tokenizer = Tokenizer.fromFile(checkpoint.tokenizerFile());
@@ -68,6 +70,6 @@ public final class CheckpointLoader {
                     + gpt.config().vocabSize());
         }
         String name = id != null ? id : checkpoint.dir().toAbsolutePath().normalize().getFileName() + "-" + tokenizer.id();
-        return new LoadedModel(name, new GptLanguageModel(gpt), new TokenizerCodec(tokenizer), gpt::close);
+        return new LoadedModel(name, provenance, new GptLanguageModel(gpt), new TokenizerCodec(tokenizer), gpt::close);
     }
 }

@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * {@code streamparrot.inference.follow-checkpoints} (default true: load announced checkpoints),
  * {@code streamparrot.inference.pinned-checkpoint} (serve only this one: {@code step-<N>-<tokenizerId>} or {@code <runId>/<step>}),
  * {@code streamparrot.inference.torch-threads} (libtorch's intra-op threads; 0 keeps its default),
- * {@code streamparrot.inference.device} ({@code auto}, {@code cpu} or {@code gpu}: where checkpoints are loaded and generate).
+ * {@code streamparrot.inference.device} ({@code auto}, {@code cpu} or {@code gpu}: where checkpoints are loaded and generate),
+ * {@code streamparrot.inference.serve-only-not-worse} (default false: a new checkpoint is served only if its eval loss is not higher),
+ * {@code streamparrot.inference.evaluation.enabled} / {@code .humaneval-problems} (evaluate each announced checkpoint; default off, 20).
  */
 @Factory
 final class InferenceFactory {
@@ -74,11 +76,45 @@ final class InferenceFactory {
     CheckpointFollower checkpointFollower(KafkaSettings settings, SchemaRegistryClient registry, CheckpointLoader loader,
                                           ModelSlot slot, InferenceMetrics metrics,
                                           @Nullable @Value("${streamparrot.inference.pinned-checkpoint:}") String pinned,
+                                          @Value("${streamparrot.inference.serve-only-not-worse:false}") boolean onlyNotWorse,
                                           @Nullable @Value("${streamparrot.inference.instance-id:}") String instance,
                                           @Value("${micronaut.server.port:8000}") int port) throws java.net.UnknownHostException {
         // the pin key: one per serving instance (its host and port unless configured)
         String id = instance != null && !instance.isBlank() ? instance
                 : java.net.InetAddress.getLocalHost().getHostName() + ":" + port;
-        return new CheckpointFollower(settings, registry, loader, slot, metrics, pinned, why -> { }, id).start();
+        return new CheckpointFollower(settings, registry, loader, slot, metrics, pinned, onlyNotWorse, why -> { }, id).start();
+    }
+
+    /** The index behind {@code GET /v1/provenance}; it reads source-files and the chunk topics, so only where checkpoints are followed. */
+    @Context
+    @Bean(preDestroy = "close")
+    @Requires(property = "streamparrot.inference.follow-checkpoints", notEquals = "false")
+    ProvenanceFollower provenanceFollower(KafkaSettings settings, SchemaRegistryClient registry) {
+        return new ProvenanceFollower(settings, registry).start();
+    }
+
+    /** HumanEval jobs ({@code /v1/humaneval}); samples under {@code <data-dir>/humaneval/<job id>/}. */
+    @Singleton
+    @Bean(preDestroy = "close")
+    HumanEvalJobs humanEvalJobs(ModelSlot slot, DecodeLoop loop, @Value("${streamparrot.data-dir:.local/inference}") String dataDir) {
+        return new HumanEvalJobs(slot, loop, Path.of(dataDir, "humaneval"), 2);
+    }
+
+    /** TensorBoard scalars of the checkpoint evaluations, in {@code <data-dir>/runs/<run id>}. */
+    @Singleton
+    @Bean(preDestroy = "close")
+    @Requires(property = "streamparrot.inference.evaluation.enabled", value = "true")
+    EvaluationLog evaluationLog(@Value("${streamparrot.data-dir:.local/inference}") String dataDir) {
+        return new EvaluationLog(Path.of(dataDir, "runs"));
+    }
+
+    /** Evaluates every announced checkpoint onto checkpoint-evaluations; on where {@code evaluation.enabled} (the local cluster). */
+    @Context
+    @Bean(preDestroy = "close")
+    @Requires(property = "streamparrot.inference.evaluation.enabled", value = "true")
+    CheckpointEvaluator checkpointEvaluator(KafkaSettings settings, SchemaRegistryClient registry, CheckpointLoader loader,
+                                            DecodeLoop loop, EvaluationLog log,
+                                            @Value("${streamparrot.inference.evaluation.humaneval-problems:20}") int problems) {
+        return new CheckpointEvaluator(settings, registry, loader, loop, problems, log).start();
     }
 }

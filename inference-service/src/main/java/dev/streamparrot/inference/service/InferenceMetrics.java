@@ -28,7 +28,8 @@ public final class InferenceMetrics {
         requestDuration = Timer.builder("inference.request.duration").description("from accepting a request to its last token")
                 .register(registry);
         swaps = Counter.builder("inference.model.swaps").description("models swapped in (the first load included)").register(registry);
-        rejectedCheckpoints = Counter.builder("inference.checkpoints.rejected").description("announced checkpoints not loaded (sha256, format)")
+        rejectedCheckpoints = Counter.builder("inference.checkpoints.rejected")
+                .description("announced checkpoints not loaded (sha256, format, or worse than the served one under the guard)")
                 .register(registry);
     }
 

@@ -3,6 +3,7 @@ package dev.streamparrot.inference.service;
 import dev.streamparrot.inference.api.CompletionService;
 import dev.streamparrot.inference.generation.LanguageModel;
 import dev.streamparrot.inference.generation.TextCodec;
+import dev.streamparrot.inference.provenance.CheckpointProvenance;
 import java.time.Instant;
 
 /**
@@ -13,6 +14,7 @@ import java.time.Instant;
  */
 public final class LoadedModel {
     private final String id;
+    private final CheckpointProvenance provenance;
     private final LanguageModel model;
     private final TextCodec codec;
     private final CompletionService service;
@@ -24,15 +26,25 @@ public final class LoadedModel {
 
     /** @param free releases the weights (closes the NDManager); runs once, after retirement and the last request */
     public LoadedModel(String id, LanguageModel model, TextCodec codec, Runnable free) {
+        this(id, CheckpointProvenance.UNKNOWN, model, codec, free);
+    }
+
+    /** @param provenance the checkpoint's step and data frontier, named in every response's {@code system_fingerprint} */
+    public LoadedModel(String id, CheckpointProvenance provenance, LanguageModel model, TextCodec codec, Runnable free) {
         this.id = id;
+        this.provenance = provenance;
         this.model = model;
         this.codec = codec;
-        this.service = new CompletionService(model, codec, id);
+        this.service = new CompletionService(model, codec, id, provenance.fingerprint());
         this.free = free;
     }
 
     public String id() {
         return id;
+    }
+
+    public CheckpointProvenance provenance() {
+        return provenance;
     }
 
     public LanguageModel model() {

@@ -1,10 +1,13 @@
 package dev.streamparrot.inference.service;
 
+import dev.streamparrot.inference.api.ApiException;
 import dev.streamparrot.inference.api.CompletionRequest;
 import dev.streamparrot.inference.api.CompletionResponse;
+import dev.streamparrot.inference.api.CompletionService;
 import dev.streamparrot.inference.humaneval.CompletionEngine;
 import dev.streamparrot.inference.humaneval.GenerationSettings;
 import dev.streamparrot.inference.humaneval.HumanEvalProblem;
+import dev.streamparrot.inference.humaneval.ProblemDoesNotFitException;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 
@@ -29,10 +32,16 @@ public final class LoopCompletionEngine implements CompletionEngine {
     public List<String> complete(HumanEvalProblem problem, int n) {
         CompletionRequest request = CompletionRequest.of(problem.prompt().strip(), n, settings.maxNewTokens(), settings.sampling(),
                 settings.seed(), settings.stop());
+        CompletionService.Completion completion;
+        try {
+            completion = model.service().prepare(request);
+        } catch (ApiException e) {
+            throw ProblemDoesNotFitException.orRethrow(problem, e);
+        }
         model.retain(); // the loop releases it when the job ends
         DecodeLoop.Job job;
         try {
-            job = loop.submit(model, model.service().prepare(request), null);
+            job = loop.submit(model, completion, null);
         } catch (RuntimeException e) {
             model.release();
             throw e;

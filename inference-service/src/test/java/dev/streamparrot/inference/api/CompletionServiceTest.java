@@ -36,7 +36,7 @@ class CompletionServiceTest {
     }
 
     private static CompletionService service(FakeModel model) {
-        return new CompletionService(model, CODEC, "fake");
+        return new CompletionService(model, CODEC, "fake", "step-7;frontier=0:3");
     }
 
     private static CompletionResponse complete(FakeModel model, String body) throws Exception {
@@ -279,7 +279,8 @@ class CompletionServiceTest {
     void theResponseSerialisesAsOpenAIsTextCompletion() throws Exception {
         CompletionResponse r = complete(FakeModel.spelling(64, bytes("hi")), "{\"prompt\": \"x\", \"max_tokens\": 5, \"logprobs\": 1}");
         JsonNode json = r.toJson();
-        assertEquals(List.of("id", "object", "created", "model", "choices", "usage"), fieldNames(json));
+        assertEquals(List.of("id", "object", "created", "model", "system_fingerprint", "choices", "usage"), fieldNames(json));
+        assertEquals("step-7;frontier=0:3", json.get("system_fingerprint").asText(), "OpenAI's field names the checkpoint's step and frontier");
         assertTrue(json.get("id").asText().startsWith("cmpl-"));
         assertEquals("text_completion", json.get("object").asText());
         assertEquals("fake", json.get("model").asText());

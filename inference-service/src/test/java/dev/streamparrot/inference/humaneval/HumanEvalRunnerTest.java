@@ -108,10 +108,33 @@ class HumanEvalRunnerTest {
         byte[] body = "    return True\n\ndef other():".getBytes(StandardCharsets.UTF_8);
         int[] script = new int[body.length];
         for (int i = 0; i < body.length; i++) script[i] = body[i] & 0xFF;
-        CompletionService service = new CompletionService(FakeModel.spelling(2048, script), new ByteCodec(), "fake");
+        CompletionService service = new CompletionService(FakeModel.spelling(2048, script), new ByteCodec(), "fake", "fp-fake");
         GenerationSettings settings = new GenerationSettings(new SamplingParams(0.2, 0.95, 0), 64, StopSequences.CODE_FIRST_BLOCK, 1L);
         List<String> completions = new ModelCompletionEngine(service, settings).complete(PROBLEMS.get(0), 3);
         assertEquals(List.of("    return True\n", "    return True\n", "    return True\n"), completions);
         assertFalse(PROBLEMS.get(0).program(completions.get(0)).isEmpty());
+    }
+
+    @Test
+    void problemsThatDoNotFitTheContextAreLeftOutAndCountedNotFatal() throws Exception {
+        List<HumanEvalProblem> six = PROBLEMS.subList(0, 6);
+        int maxTokens = 16;
+        // the context between the shortest and the longest prompt (one token per byte), so some fit and some do not
+        int[] lengths = six.stream().mapToInt(p -> p.prompt().strip().getBytes(StandardCharsets.UTF_8).length).toArray();
+        int context = (java.util.Arrays.stream(lengths).min().orElseThrow() + java.util.Arrays.stream(lengths).max().orElseThrow()) / 2
+                + maxTokens;
+        List<String> tooLong = new java.util.ArrayList<>();
+        for (int i = 0; i < six.size(); i++) if (lengths[i] + maxTokens > context) tooLong.add(six.get(i).taskId());
+        assertFalse(tooLong.isEmpty());
+        assertTrue(tooLong.size() < six.size());
+
+        CompletionService service = new CompletionService(FakeModel.noisy(context), new ByteCodec(), "fake", "fp-fake");
+        GenerationSettings settings = new GenerationSettings(new SamplingParams(0.2, 0.95, 0), maxTokens, StopSequences.CODE_FIRST_BLOCK, 1L);
+        List<String> toldSkipped = Collections.synchronizedList(new java.util.ArrayList<>());
+        HumanEvalRunner.Report report = RUNNER.run(six, new ModelCompletionEngine(service, settings), 1, null, r -> { }, toldSkipped::add);
+        assertEquals(tooLong, report.skipped());
+        assertEquals(tooLong, toldSkipped);
+        assertEquals(six.size() - tooLong.size(), report.problems(), "every problem that fits is scored");
+        assertEquals(Set.of(1), report.passAtK().keySet(), "pass@1 over the problems scored");
     }
 }

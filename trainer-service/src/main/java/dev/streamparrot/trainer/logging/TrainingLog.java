@@ -1,5 +1,6 @@
 package dev.streamparrot.trainer.logging;
 
+import dev.streamparrot.model.TfEventsWriter;
 import dev.streamparrot.schemas.CheckpointAnnouncement;
 import dev.streamparrot.trainer.loop.TrainingListener;
 

@@ -1,5 +1,7 @@
 package dev.streamparrot.trainer.logging;
 
+import dev.streamparrot.model.TfEventsWriter;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

