@@ -24,7 +24,7 @@ public final class GroupMemberProcess {
                 Duration.ofSeconds(Long.parseLong(a[5])), 1000, Duration.ofSeconds(1));
         GroupTopics topics = GroupTopics.prefixed(a[3]);
         TokenizerRelease release = new TokenizerRelease(GroupTestKit.TOKENIZER, GroupTestKit.VOCAB, GroupTestKit.VOCAB - 1,
-                Path.of(a[6]).toUri().toString(), "-", 0L, 0L, "", Instant.now());
+                Path.of(a[6]).toUri().toString(), dev.streamparrot.artifacts.Sha256.of(Path.of(a[6])), 0L, 0L, "", Instant.now());
         GroupListener printer = new GroupListener() {
             long round;
 

@@ -94,7 +94,7 @@ final class GroupTestKit {
     static TokenizerRelease release(Path dir) throws Exception {
         Path json = dir.resolve("tokenizer.json");
         if (!Files.exists(json)) Files.writeString(json, "{\"model\": {\"type\": \"BPE\"}}\n");
-        return new TokenizerRelease(TOKENIZER, VOCAB, VOCAB - 1, json.toUri().toString(), "-", 0L, 0L, "", Instant.now());
+        return new TokenizerRelease(TOKENIZER, VOCAB, VOCAB - 1, json.toUri().toString(), dev.streamparrot.artifacts.Sha256.of(json), 0L, 0L, "", Instant.now());
     }
 
     /** What one member did, as its listener heard it. */

@@ -51,7 +51,7 @@ class TrainerGroupBenchmark {
             writeStdlibChunks(kafka, topics, 1600, 40); // 1280 chunks of the 1600 are trained: the group trains a stream, with no epochs
             Path json = dir.resolve("tokenizer.json");
             if (!Files.exists(json)) Files.writeString(json, "{\"model\": {\"type\": \"bytes\"}}\n");
-            TokenizerRelease release = new TokenizerRelease("bytes", VOCAB, EOS, json.toUri().toString(), "-", 0L, 0L, "", Instant.now());
+            TokenizerRelease release = new TokenizerRelease("bytes", VOCAB, EOS, json.toUri().toString(), dev.streamparrot.artifacts.Sha256.of(json), 0L, 0L, "", Instant.now());
             TrainingArgs args = TrainingArgs.profile("cpu-tiny").with(Map.of("max_train_steps", "" + STEPS_ONE_MEMBER / members,
                     "num_warmup_steps", "10", "max_eval_steps", "5"));
             GroupSettings settings = new GroupSettings("bench-" + members + "-" + System.nanoTime(), H, 0.7, 0.9, 0.5,
