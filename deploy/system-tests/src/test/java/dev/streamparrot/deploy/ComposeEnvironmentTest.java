@@ -100,6 +100,7 @@ class ComposeEnvironmentTest {
             }
             for (Process p : processes) p.waitFor();
             LocalCluster.commandLine().execute(withOptions(cluster, "stop"));
+            DockerLayoutTest.removeLayout(app);
         }
     }
 
