@@ -1,9 +1,7 @@
 package dev.streamparrot.deploy;
 
-import dev.streamparrot.testkit.PythonStdlib;
-import dev.streamparrot.testkit.RealCluster;
+import dev.streamparrot.kafka.KafkaSettings;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -27,16 +25,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The compose file's configuration, run: every service and job of {@code docker-compose.yml} is started as a
  * local process through the image's own entrypoint ({@code run-service.sh}) and classpath layout
  * ({@code layout.sh}), with exactly the environment and command the compose file gives it, against a real
- * broker and the real registry. Only what names another machine is replaced ({@link #toHere}): the broker and
+ * broker and the real registry (the local cluster's, {@code up --no-services}, in a folder and on ports of its own). Only what names another machine is replaced ({@link #toHere}): the broker and
  * registry addresses, the ports, the services' host names, and the two volumes. Then a small git repository
  * posted to ingest must come out of inference as a completion: ingest → first-tokenizer job → tokenize →
  * packer → trainer checkpoint → inference.
  * <p>
- * For speed on a small machine the test adds settings the file leaves at their defaults ({@link #FASTER}: a
- * checkpoint every 4 small updates, a larger valid share), and the first-tokenizer job gets a small vocabulary
- * and file count. It runs one replica of each stage.
+ * For speed on a small machine the test adds trainer settings the file leaves at their defaults ({@link #FASTER}:
+ * a checkpoint every 4 small updates), and the first-tokenizer job gets a small vocabulary and file count. It
+ * runs one replica of each stage.
  */
-@ExtendWith(RealCluster.class)
 class ComposeEnvironmentTest {
     /** The artifact store the compose file gives the services. STORE: change this one line for the S3 store. */
     static final String ARTIFACTS = "/artifacts";
@@ -44,8 +41,9 @@ class ComposeEnvironmentTest {
     static final Map<String, Map<String, String>> FASTER = Map.of(
             "trainer", Map.of("STREAMPARROT_TRAINER_SAVE_CHECKPOINT_STEPS", "4", "STREAMPARROT_TRAINER_EVAL_INTERVAL", "4",
                     "STREAMPARROT_TRAINER_MAX_EVAL_STEPS", "2", "STREAMPARROT_TRAINER_TRAIN_BATCH_SIZE", "4",
-                    "STREAMPARROT_TRAINER_SHUFFLE_BUFFER", "64", "STREAMPARROT_TRAINER_THREADS", "1"),
-            "packer", Map.of("STREAMPARROT_PACKER_VALID_SHARE", "0.25"));
+                    "STREAMPARROT_TRAINER_SHUFFLE_BUFFER", "64", "STREAMPARROT_TRAINER_THREADS", "1"));
+    /** Each its own repository: the packer splits train and valid by repository (1% valid by default). */
+    static final List<String> PACKAGES = List.of("json", "email", "http", "logging", "urllib");
     static final Map<String, String> FASTER_JOB_ARGS = Map.of("--vocab-size", "1024", "--min-files", "20");
     static final List<String> STARTED = List.of("ingest", "tokenize", "packer", "trainer", "inference");
 
@@ -59,12 +57,13 @@ class ComposeEnvironmentTest {
         run(new ProcessBuilder("sh", DeploymentFiles.root().resolve("deploy/docker/layout.sh").toString(),
                 DeploymentFiles.root().toString(), DockerLayoutTest.mavenRepository().toString(), app.toString(), app.toString())
                 .redirectErrorStream(true), Map.of("LAYOUT_LINK", "1"));
-        int base = WholeClusterRestartTest.Cluster.freePortRange(STARTED.size());
+        WholeClusterRestartTest.Cluster cluster = new WholeClusterRestartTest.Cluster(dir.resolve("cluster"));
         Map<String, Integer> ports = new LinkedHashMap<>();
-        for (int i = 0; i < STARTED.size(); i++) ports.put(STARTED.get(i), base + i);
+        for (String name : STARTED) ports.put(name, Integer.parseInt(cluster.url(name).replaceAll(".*:", "")));
         localPorts.putAll(ports);
-        UnaryOperator<String> here = value -> toHere(value, dir, ports);
+        UnaryOperator<String> here = value -> toHere(value, dir, cluster.settings, ports);
         try {
+            assertEquals(0, LocalCluster.commandLine().execute(withOptions(cluster, "up", "--no-services")), "broker and registry");
             // the topics job, as compose runs it (one broker here: replication factor 1)
             Process topics = start(dir, "topics", compose.get("topics"), here, app, "entrypoint");
             assertEquals(0, topics.waitFor(), "create-topics: " + log(dir, "topics"));
@@ -72,11 +71,13 @@ class ComposeEnvironmentTest {
             for (String name : STARTED) start(dir, name, compose.get(name), here, app, "command");
             for (String name : STARTED) awaitHealthy(dir, name, ports.get(name));
 
-            Path repo = gitRepository(dir.resolve("repo"), "json", "email", "http", "logging", "urllib");
-            HttpResponse<String> posted = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get("ingest") + "/repos"))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"url\": \"" + repo + "\"}")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertTrue(posted.statusCode() / 100 == 2, "POST /repos: " + posted.statusCode() + " " + posted.body());
+            for (String name : PACKAGES) {
+                Path repo = gitRepository(dir.resolve("repos").resolve(name), name);
+                HttpResponse<String> posted = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get("ingest") + "/repos"))
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"url\": \"" + repo + "\"}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertTrue(posted.statusCode() / 100 == 2, "POST /repos: " + posted.statusCode() + " " + posted.body());
+            }
 
             Process job = start(dir, "first-tokenizer", compose.get("first-tokenizer"), here, app, "command");
             assertTrue(job.waitFor(Duration.ofMinutes(3).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS), "first-tokenizer did not end: " + log(dir, "first-tokenizer"));
@@ -87,24 +88,38 @@ class ComposeEnvironmentTest {
             System.out.println("compose environment served: " + completion);
             assertTrue(completion.contains("\"choices\""), completion);
             assertTrue(Files.exists(dir.resolve("artifacts/checkpoints")), "checkpoints in the shared artifact store");
+
+            // a restarted job (compose's restart: on-failure, a re-applied Kubernetes Job) changes nothing
+            Process again = start(dir, "first-tokenizer-again", compose.get("first-tokenizer"), here, app, "command");
+            assertEquals(0, again.waitFor(), log(dir, "first-tokenizer-again"));
+            assertTrue(log(dir, "first-tokenizer-again").contains("nothing to do"), log(dir, "first-tokenizer-again"));
         } finally {
             for (Process p : processes) {
                 p.descendants().forEach(ProcessHandle::destroy);
                 p.destroy();
             }
             for (Process p : processes) p.waitFor();
+            // the throwaway broker and registry: no registry backup (`stop` makes one), which can stall on a loaded machine
+            for (String part : List.of("registry", "kafka")) cluster.supervisor.stop(part);
+            DockerLayoutTest.removeLayout(app);
         }
+    }
+
+    private static String[] withOptions(WholeClusterRestartTest.Cluster cluster, String... command) {
+        List<String> args = new ArrayList<>(List.of(command));
+        args.addAll(List.of(cluster.options));
+        return args.toArray(String[]::new);
     }
 
     /**
      * A compose value as it reads on this machine: the brokers and the registry are the test's, the services'
      * host names and ports the local ones, /data a folder per service, and the artifact store a folder all share.
      */
-    static String toHere(String value, Path dir, Map<String, Integer> ports) {
-        String v = value.replace("kafka-1:9092,kafka-2:9092,kafka-3:9092", RealCluster.bootstrapServers())
-                .replace("http://registry:8080/apis/ccompat/v7", RealCluster.registryUrl());
+    static String toHere(String value, Path dir, KafkaSettings cluster, Map<String, Integer> ports) {
+        String v = value.replace("kafka-1:9092,kafka-2:9092,kafka-3:9092", cluster.bootstrapServers())
+                .replace("http://registry:8080/apis/ccompat/v7", cluster.schemaRegistryUrl());
         for (var port : ports.entrySet()) {
-            v = v.replace("http://" + port.getKey() + ":", "http://127.0.0.1:");
+            v = v.replaceAll("http://" + port.getKey() + ":[0-9]+", "http://127.0.0.1:" + port.getValue());
         }
         if (v.equals(ARTIFACTS) || v.startsWith(ARTIFACTS + "/")) v = dir.resolve("artifacts") + v.substring(ARTIFACTS.length());
         return v;

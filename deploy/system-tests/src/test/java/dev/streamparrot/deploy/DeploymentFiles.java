@@ -25,7 +25,7 @@ final class DeploymentFiles {
     static final Path KUBERNETES = Path.of("deploy/k8s/streamparrot.yaml");
     static final Path DOCKERFILE = Path.of("deploy/docker/Dockerfile");
 
-    /** The environment variable of every service and job that names where the others are, never a config key. */
+    /** Variables the image's entrypoint reads rather than Micronaut (run-service.sh's JVM options). */
     static final List<String> NOT_CONFIG = List.of("JAVA_OPTS");
 
     /** The topic each scaled stage consumes: its replicas share that topic's partitions, so more would idle. */

@@ -73,8 +73,8 @@ class DeploymentManifestsTest {
             }
         }
         List<String> failures = new ArrayList<>();
-        Map<String, String> values = new HashMap<>(); // service name → its environment, for the cross-service checks
-        Map<String, Map<String, String>> environments = new HashMap<>();
+        Map<String, Map<String, String>> environments = new HashMap<>(); // service → its environment, for the cross-service checks
+        Map<String, String> groupIds = new HashMap<>(); // trainer workload → its group id
         for (ServiceCatalog.Service service : ServiceCatalog.ALL) {
             String where = "k8s " + service.name();
             Optional<Workload> found = workloads.stream().filter(w -> w.name().equals(service.name()) && !w.kind().equals("Job")).findFirst();
@@ -128,9 +128,9 @@ class DeploymentManifestsTest {
         }
         for (Workload w : workloads.stream().filter(w -> w.name().equals("trainer") || w.name().startsWith("trainer-")).toList()) {
             Container c = container(w, "trainer", new ArrayList<>(), "");
-            if (c != null) values.put(w.kind() + "/" + w.name(), environment(c, configMaps).get(GROUP_ID));
+            if (c != null) groupIds.put(w.kind() + "/" + w.name(), environment(c, configMaps).get(GROUP_ID));
         }
-        checkGroupId(values, "k8s", failures);
+        checkGroupId(groupIds, "k8s", failures);
         checkChunkLength(environments, "k8s", failures);
 
         // the one-shot jobs: topics from the catalog's command, then the first tokenizer

@@ -67,6 +67,16 @@ class DockerLayoutTest {
         assertEquals(tcmalloc, trainer.contains("libtcmalloc_minimal.so.4"), "tcmalloc preloaded where installed: " + trainer);
         String packer = run(env, "sh", script("run-service.sh"), "packer-service", "dev.streamparrot.packer.PackerApplication");
         assertEquals("LD_PRELOAD=", packer.trim(), "no libtorch, no preload");
+        removeLayout(app);
+        removeLayout(here);
+    }
+
+    /** Removes a layout made with LAYOUT_LINK=1: its links, never what they point to (and no JUnit warning per link). */
+    static void removeLayout(Path layout) throws java.io.IOException {
+        if (!Files.exists(layout, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
+        try (var paths = Files.walk(layout)) { // walk does not follow links: a linked folder is one entry
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
     }
 
     private static String script(String name) {

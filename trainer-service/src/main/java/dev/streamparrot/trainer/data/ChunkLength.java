@@ -11,7 +11,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -20,7 +20,7 @@ import java.util.OptionalInt;
  * The packer's chunk length against the trainer's seq_length. They are two services' settings
  * ({@code streamparrot.packer.seq-length}, {@code streamparrot.trainer.seq-length} or its profile's) that must
  * agree; when they do not, every chunk is unusable, which is a deployment to fix, not poison to dead-letter.
- * The trainer checks the newest chunk of each partition before it starts, and its dataset stops with
+ * The trainer checks the newest chunks of each partition before it starts, and its dataset stops with
  * {@link Mismatch} when the first chunks it reads have another length; a single odd chunk among usable ones
  * stays poison and is dead-lettered.
  */
@@ -46,13 +46,15 @@ public final class ChunkLength {
     }
 
     /**
-     * Reads the newest chunk of each partition of a chunk topic and throws {@link Mismatch} if one is not
-     * {@code seqLength} long. An empty topic, or records that do not decode, pass: the dataset judges those.
+     * Reads the last few records of each partition of a chunk topic and throws {@link Mismatch} when chunks are
+     * there and none of them is {@code seqLength} long. An empty topic, records that do not decode, and odd
+     * chunks beside ones of the right length pass: those are single poison records, the dataset dead-letters them.
      */
     public static void checkNewest(KafkaSettings kafka, String topic, int seqLength) {
         AvroSerde<Chunk> serde = new AvroSerde<>(Chunk.class, new SchemaRegistryClient(kafka.schemaRegistryUrl()));
         Map<String, Object> config = kafka.consumer("trainer-chunk-length-check");
         config.put("enable.auto.commit", false);
+        List<Integer> lengths = new ArrayList<>();
         try (var consumer = new KafkaConsumer<byte[], byte[]>(config)) {
             var infos = consumer.partitionsFor(topic);
             if (infos == null) return; // no topic yet: no chunks to judge
@@ -62,25 +64,22 @@ public final class ChunkLength {
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             for (TopicPartition p : partitions) {
                 // a few back: the last offsets of a transactional topic are commit markers, not records
-                consumer.seek(p, Math.max(begin.get(p), end.get(p) - 8));
+                consumer.seek(p, Math.max(begin.get(p), end.get(p) - NEWEST));
             }
-            Map<TopicPartition, ConsumerRecord<byte[], byte[]>> newest = new HashMap<>();
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    newest.put(new TopicPartition(r.topic(), r.partition()), r);
+                    try {
+                        of(serde.deserialize(r.topic(), r.value())).ifPresent(lengths::add);
+                    } catch (RuntimeException undecodable) {
+                        // the dataset's decoder judges it
+                    }
                 }
-            }
-            for (ConsumerRecord<byte[], byte[]> r : newest.values()) {
-                Chunk chunk;
-                try {
-                    chunk = serde.deserialize(r.topic(), r.value());
-                } catch (RuntimeException undecodable) {
-                    continue;
-                }
-                OptionalInt length = of(chunk);
-                if (length.isPresent() && length.getAsInt() != seqLength) throw new Mismatch(length.getAsInt(), seqLength);
             }
         }
+        if (!lengths.isEmpty() && !lengths.contains(seqLength)) throw new Mismatch(lengths.get(lengths.size() - 1), seqLength);
     }
+
+    /** Records read back from the end of each partition. */
+    private static final int NEWEST = 8;
 }
