@@ -34,6 +34,10 @@ import java.util.concurrent.Callable;
 public final class LocalCluster {
 
     static final String TRAINER = "trainer";
+    /** The local cluster's trainer group id, given to every member once the home runs more than one trainer. */
+    static final String TRAINER_GROUP = "local";
+    /** In the home: present once its trainers run as one trainer group (so a later `up` adds members to it). */
+    static final String TRAINER_GROUP_FILE = "trainer-group";
 
     static class Ports {
         @Option(names = "--home", description = "where data, logs and pid files live (default: <checkout>/.local)")
@@ -48,8 +52,8 @@ public final class LocalCluster {
         List<String> serviceSettings = new ArrayList<>();
         @Option(names = "--store", defaultValue = "dir",
                 description = "the artifact store: dir (a directory under the home) or s3 (a local S3Proxy) (default: ${DEFAULT-VALUE})")
-        String store;
-        @Option(names = "--s3-port", defaultValue = "19000", description = "the port of the local S3Proxy with --store s3") int s3Port;
+        String store = "dir"; // picocli sets it from the default too; a Ports made in code (tests) gets it here
+        @Option(names = "--s3-port", defaultValue = "19000", description = "the port of the local S3Proxy with --store s3") int s3Port = 19000;
 
         LocalStore store() {
             return new LocalStore(store, home(), s3Port);
@@ -122,6 +126,9 @@ public final class LocalCluster {
                                 "-Dstreamparrot.data-dir=" + home.resolve(instance.name())));
                 command.addAll(store.jvmSettings());
                 service.localConfig().forEach(setting -> command.add("-D" + setting));
+                if (service.name().equals(TRAINER) && trainerGroup()) {
+                    command.add("-Dstreamparrot.trainer.group-id=" + TRAINER_GROUP); // one model, trained by all members
+                }
                 if (service.name().equals("console")) { // the one service that calls the others
                     for (String peer : List.of("ingest", "trainer", "inference")) {
                         command.add("-Dstreamparrot.console." + peer + "-url=http://127.0.0.1:" + port(ServiceCatalog.named(peer)));
@@ -178,6 +185,14 @@ public final class LocalCluster {
             return Math.max(trainers, recorded);
         }
 
+        /**
+         * Whether the trainers run as one trainer group: once more than one was asked for in this home. A lone
+         * trainer trains as before (no outer step); members always share the group id, so two never train two models.
+         */
+        boolean trainerGroup() {
+            return trainerMembers() > 1 || Files.exists(home().resolve(TRAINER_GROUP_FILE));
+        }
+
         int port(ServiceCatalog.Service service) {
             return servicePortBase == null ? service.port() : servicePortBase + ServiceCatalog.ALL.indexOf(service);
         }
@@ -199,6 +214,14 @@ public final class LocalCluster {
                     "rootLogger.level=WARN\nrootLogger.appenderRef.out.ref=OUT\nappender.out.type=Console\nappender.out.name=OUT\n"
                             + "appender.out.layout.type=PatternLayout\nappender.out.layout.pattern=[%d] %p %m (%c)%n\n");
             var out = spec.commandLine().getOut();
+            if (!noServices && ports.trainerGroup() && !Files.exists(ports.home().resolve(TRAINER_GROUP_FILE))) {
+                if (supervisor.running(TRAINER).isPresent()) {
+                    throw new IllegalStateException("the running trainer trains alone, not in a trainer group: "
+                            + "`./streamparrot stop trainer`, then `up --trainers " + ports.trainerMembers()
+                            + "` starts every member in one group (it starts from the latest global model, not the lone trainer's)");
+                }
+                Files.writeString(ports.home().resolve(TRAINER_GROUP_FILE), TRAINER_GROUP + "\n");
+            }
             List<Component> components = ports.components(true, !noServices);
             for (Component component : components) {
                 boolean started = supervisor.start(component);

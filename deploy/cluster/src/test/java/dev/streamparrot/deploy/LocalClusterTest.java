@@ -170,6 +170,23 @@ class LocalClusterTest {
                 org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> names(ports)).getMessage());
     }
 
+    /**
+     * A lone trainer trains alone; once a home runs more than one, every member gets the one trainer group id (so
+     * two trainers never train two models under one run id), and a later `up` without --trainers keeps the group.
+     */
+    @Test
+    void moreThanOneTrainerMakesOneTrainerGroupAndTheHomeRemembersIt(@TempDir Path home) throws Exception {
+        LocalCluster.Ports ports = new LocalCluster.Ports();
+        ports.home = home;
+        ports.trainers = 1;
+        org.junit.jupiter.api.Assertions.assertFalse(ports.trainerGroup(), "one trainer: a plain trainer, as before");
+        ports.trainers = 2;
+        org.junit.jupiter.api.Assertions.assertTrue(ports.trainerGroup());
+        ports.trainers = 1;
+        Files.writeString(home.resolve(LocalCluster.TRAINER_GROUP_FILE), LocalCluster.TRAINER_GROUP + "\n"); // written by that `up`
+        org.junit.jupiter.api.Assertions.assertTrue(ports.trainerGroup(), "a group stays a group, also as one member");
+    }
+
     private static List<String> names(LocalCluster.Ports ports) throws Exception {
         return ports.components(false, true).stream().map(Component::name).toList();
     }
