@@ -30,386 +30,386 @@ import java.util.concurrent.atomic.AtomicLong;
  * twice; as HF does when it builds the model, the later occurrence wins.
  */
 public final class BpeTrainer {
-  /**
-   * @param vocabSize the size the vocab grows to, special tokens and alphabet included
-   * @param minFrequency pairs seen fewer times are never merged (HF's default is 0)
-   * @param specialTokens tokens placed first in the vocab, never split
-   * @param initialAlphabet characters always in the vocab, seen or not (GPT-2: the 256 byte characters)
-   */
-  public record Config(int vocabSize, long minFrequency, List<String> specialTokens, String initialAlphabet) {
-    public Config {
-      specialTokens = List.copyOf(specialTokens);
-      if (vocabSize < 1) throw new IllegalArgumentException("vocabSize must be positive");
-      for (char c : ByteLevel.alphabet().toCharArray()) {
-        if (initialAlphabet.indexOf(c) < 0) {
-          throw new IllegalArgumentException("initialAlphabet lacks the byte character '" + c + "': it must hold all 256 of ByteLevel.alphabet() so that any text can be encoded");
-        }
-      }
-    }
-
-    /** What CodeParrot does: GPT-2's byte alphabet and {@code <|endoftext|>}, min frequency 0. */
-    public static Config byteLevel(int vocabSize) {
-      return new Config(vocabSize, 0, List.of(Tokenizer.END_OF_TEXT), ByteLevel.alphabet());
-    }
-  }
-
-  /** Told how training goes; {@code total} is -1 while unknown. Called from the training threads. */
-  public interface Progress {
-    Progress NONE = (phase, done, total) -> {};
-
-    void update(String phase, long done, long total);
-  }
-
-  private final Config config;
-  private final Progress progress;
-  private final int threads;
-
-  public BpeTrainer(Config config, Progress progress) {
-    this(config, progress, Runtime.getRuntime().availableProcessors());
-  }
-
-  BpeTrainer(Config config, Progress progress, int threads) {
-    this.config = config;
-    this.progress = progress;
-    this.threads = Math.max(1, threads);
-  }
-
-  /** Trains on documents (e.g. whole source files), read once. */
-  public Tokenizer train(Iterator<String> documents) {
-    return train(countWords(documents));
-  }
-
-  /** Phase 1, on all cores: each worker pre-tokenizes whole documents into its own counter. */
-  WordCounter countWords(Iterator<String> documents) {
-    WordCounter[] counters = new WordCounter[threads];
-    AtomicLong done = new AtomicLong();
-    RuntimeException[] failure = new RuntimeException[1];
-    List<Thread> workers = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      WordCounter counter = counters[t] = new WordCounter();
-      Thread worker = new Thread(() -> {
-        try {
-          while (true) {
-            String doc;
-            synchronized (documents) {
-              if (!documents.hasNext()) return;
-              doc = documents.next();
+    /**
+     * @param vocabSize the size the vocab grows to, special tokens and alphabet included
+     * @param minFrequency pairs seen fewer times are never merged (HF's default is 0)
+     * @param specialTokens tokens placed first in the vocab, never split
+     * @param initialAlphabet characters always in the vocab, seen or not (GPT-2: the 256 byte characters)
+     */
+    public record Config(int vocabSize, long minFrequency, List<String> specialTokens, String initialAlphabet) {
+        public Config {
+            specialTokens = List.copyOf(specialTokens);
+            if (vocabSize < 1) throw new IllegalArgumentException("vocabSize must be positive");
+            for (char c : ByteLevel.alphabet().toCharArray()) {
+                if (initialAlphabet.indexOf(c) < 0) {
+                    throw new IllegalArgumentException("initialAlphabet lacks the byte character '" + c + "': it must hold all 256 of ByteLevel.alphabet() so that any text can be encoded");
+                }
             }
-            counter.addDocument(doc);
-            long n = done.incrementAndGet();
-            if ((n & 63) == 0) progress.update("count words", n, -1);
-          }
-        } catch (RuntimeException e) {
-          synchronized (failure) {
-            failure[0] = e;
-          }
         }
-      }, "bpe-count-" + t);
-      workers.add(worker);
-      worker.start();
-    }
-    for (Thread worker : workers) {
-      try {
-        worker.join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while counting words", e);
-      }
-    }
-    if (failure[0] != null) throw failure[0];
-    progress.update("count words", done.get(), done.get());
-    for (int t = 1; t < threads; t++) {
-      counters[0].addAll(counters[t]);
-      counters[t] = null;
-    }
-    return counters[0];
-  }
 
-  Tokenizer train(WordCounter wordCounts) {
-    // 1-2. Special tokens, then the alphabet sorted by code point.
-    List<String> vocab = new ArrayList<>(config.vocabSize());
-    Map<String, Integer> ids = new HashMap<>(config.vocabSize() * 2);
-    for (String special : config.specialTokens()) addToken(special, vocab, ids);
-    TreeSet<Character> alphabet = new TreeSet<>();
-    for (char c : config.initialAlphabet().toCharArray()) alphabet.add(c);
-    int wordCount = wordCounts.size(), longest = 0;
-    for (int w = 0; w < wordCount; w++) longest = Math.max(longest, wordCounts.length(w));
-    byte[] utf8 = new byte[3 * longest];
-    boolean[] seenByte = new boolean[256];
-    int total = 0;
-    for (int w = 0; w < wordCount; w++) {
-      int n = ByteLevel.Utf8.encode(wordCounts.arena(), wordCounts.start(w), wordCounts.start(w) + wordCounts.length(w), utf8);
-      for (int i = 0; i < n; i++) seenByte[utf8[i] & 0xFF] = true;
-      total += n;
-    }
-    for (int b = 0; b < 256; b++) if (seenByte[b]) alphabet.add(ByteLevel.charOf(b));
-    for (char c : alphabet) addToken(String.valueOf(c), vocab, ids);
-    int[] byteId = new int[256];
-    for (int b = 0; b < 256; b++) byteId[b] = ids.get(String.valueOf(ByteLevel.charOf(b)));
-
-    // 3. Words as symbol ids, all in one array; merging only ever shrinks a word in place.
-    int[] start = new int[wordCount], length = new int[wordCount];
-    long[] counts = new long[wordCount];
-    int[] symbols = new int[total];
-    for (int w = 0, next = 0; w < wordCount; w++) {
-      int n = ByteLevel.Utf8.encode(wordCounts.arena(), wordCounts.start(w), wordCounts.start(w) + wordCounts.length(w), utf8);
-      start[w] = next;
-      length[w] = n;
-      for (int i = 0; i < n; i++) symbols[next++] = byteId[utf8[i] & 0xFF];
-      counts[w] = wordCounts.count(w);
-    }
-    progress.update("tokenize words", wordCount, wordCount);
-
-    // 4. Pair counts and where each pair occurs.
-    LongLongMap pairCounts = new LongLongMap(1 << 16);
-    Positions where = new Positions();
-    for (int w = 0; w < wordCount; w++) {
-      int s = start[w];
-      for (int i = 0; i + 1 < length[w]; i++) {
-        long pair = LongLongMap.pair(symbols[s + i], symbols[s + i + 1]);
-        pairCounts.add(pair, counts[w]);
-        where.add(pair, w);
-      }
-      if ((w & 0xFFFF) == 0) progress.update("count pairs", w, wordCount);
-    }
-    progress.update("count pairs", wordCount, wordCount);
-    MergeQueue queue = new MergeQueue(Math.max(16, where.size()));
-    where.drainInto(queue, pairCounts);
-
-    // 5. Merges.
-    List<long[]> merges = new ArrayList<>(); // {pair, new id}
-    LongLongMap delta = new LongLongMap(1024);
-    WordMerger merger = new WordMerger(symbols, start, length, counts, delta, where);
-    while (vocab.size() < config.vocabSize() && queue.size() > 0) {
-      long pair = queue.topPair(), count = queue.topCount();
-      long current = pairCounts.get(pair, 0);
-      if (count != current) { // stale: HF pops it and pushes it back with the current count
-        queue.recountTop(current);
-        continue;
-      }
-      int[] words = queue.topWords();
-      int size = queue.topSize();
-      queue.pop();
-      if (count < 1 || config.minFrequency() > count) break;
-      int a = LongLongMap.left(pair), b = LongLongMap.right(pair);
-      int newId = addToken(vocab.get(a) + vocab.get(b), vocab, ids);
-      merges.add(new long[] {pair, newId});
-      delta.clear();
-      for (int i = 0; i < size; i++) merger.merge(words[i], a, b, newId);
-      delta.forEach(pairCounts::add);
-      where.drainInto(queue, pairCounts);
-      if ((merges.size() & 63) == 0) progress.update("merges", vocab.size(), config.vocabSize());
-    }
-    progress.update("merges", vocab.size(), config.vocabSize());
-    return build(vocab, merges);
-  }
-
-  private Tokenizer build(List<String> vocab, List<long[]> merges) {
-    // A pair merged twice keeps its later rank, as HF's HashMap of merges does.
-    LongLongMap lastRank = new LongLongMap(merges.size());
-    for (int r = 0; r < merges.size(); r++) lastRank.put(merges.get(r)[0], r);
-    IntList left = new IntList(merges.size()), right = new IntList(merges.size());
-    for (int r = 0; r < merges.size(); r++) {
-      long pair = merges.get(r)[0];
-      if (lastRank.get(pair, -1) != r) continue;
-      left.add(LongLongMap.left(pair));
-      right.add(LongLongMap.right(pair));
-    }
-    BpeModel model = new BpeModel(vocab.toArray(String[]::new), left.toArray(), right.toArray());
-    return new Tokenizer(model, config.specialTokens());
-  }
-
-  private static int addToken(String token, List<String> vocab, Map<String, Integer> ids) {
-    Integer id = ids.get(token);
-    if (id != null) return id;
-    ids.put(token, vocab.size());
-    vocab.add(token);
-    return vocab.size() - 1;
-  }
-
-  /**
-   * HF's max-heap of queued pairs (its {@code Merge}: a pair, its count when queued, and the words
-   * that held it then), ordered by count, then by the smaller (left, right) pair. Kept in parallel
-   * primitive arrays: the merge loop spends much of its time here.
-   */
-  private static final class MergeQueue {
-    private long[] counts, pairs;
-    private int[][] words;
-    private int[] sizes;
-    private int size;
-
-    MergeQueue(int capacity) {
-      counts = new long[capacity];
-      pairs = new long[capacity];
-      words = new int[capacity][];
-      sizes = new int[capacity];
-    }
-
-    int size() {
-      return size;
-    }
-
-    long topPair() {
-      return pairs[0];
-    }
-
-    long topCount() {
-      return counts[0];
-    }
-
-    int[] topWords() {
-      return words[0];
-    }
-
-    int topSize() {
-      return sizes[0];
-    }
-
-    void push(long count, long pair, int[] positions, int n) {
-      if (size == counts.length) {
-        int m = size * 2;
-        counts = Arrays.copyOf(counts, m);
-        pairs = Arrays.copyOf(pairs, m);
-        words = Arrays.copyOf(words, m);
-        sizes = Arrays.copyOf(sizes, m);
-      }
-      int i = size++;
-      while (i > 0) {
-        int parent = (i - 1) >>> 1;
-        if (!before(count, pair, counts[parent], pairs[parent])) break;
-        move(parent, i);
-        i = parent;
-      }
-      set(i, count, pair, positions, n);
-    }
-
-    void pop() {
-      size--;
-      words[0] = null;
-      if (size > 0) siftDown(counts[size], pairs[size], words[size], sizes[size]);
-      words[size] = null;
-    }
-
-    /** The top entry gets a new count and goes down to its place. */
-    void recountTop(long count) {
-      siftDown(count, pairs[0], words[0], sizes[0]);
-    }
-
-    private void siftDown(long count, long pair, int[] positions, int n) {
-      int i = 0;
-      while (true) {
-        int child = 2 * i + 1;
-        if (child >= size) break;
-        if (child + 1 < size && before(counts[child + 1], pairs[child + 1], counts[child], pairs[child])) child++;
-        if (!before(counts[child], pairs[child], count, pair)) break;
-        move(child, i);
-        i = child;
-      }
-      set(i, count, pair, positions, n);
-    }
-
-    /** Whether (count, pair) is popped before (otherCount, otherPair). */
-    private static boolean before(long count, long pair, long otherCount, long otherPair) {
-      return count > otherCount || (count == otherCount && pair < otherPair);
-    }
-
-    private void move(int from, int to) {
-      counts[to] = counts[from];
-      pairs[to] = pairs[from];
-      words[to] = words[from];
-      sizes[to] = sizes[from];
-    }
-
-    private void set(int i, long count, long pair, int[] positions, int n) {
-      counts[i] = count;
-      pairs[i] = pair;
-      words[i] = positions;
-      sizes[i] = n;
-    }
-  }
-
-  /** Pair → the words (each once) where it occurs or gained; HF's where_to_update. */
-  private static final class Positions {
-    private final LongLongMap index = new LongLongMap(1 << 12);
-    private final List<int[]> lists = new ArrayList<>();
-    private final IntList sizes = new IntList(1 << 12);
-    private long[] pairs = new long[1 << 12];
-
-    int size() {
-      return lists.size();
-    }
-
-    void add(long pair, int word) {
-      int k = (int) index.get(pair, -1);
-      if (k < 0) {
-        k = lists.size();
-        index.put(pair, k);
-        lists.add(new int[4]);
-        sizes.add(0);
-        if (k == pairs.length) pairs = Arrays.copyOf(pairs, k * 2);
-        pairs[k] = pair;
-      }
-      int n = sizes.get(k);
-      int[] list = lists.get(k);
-      if (n > 0 && list[n - 1] == word) return; // words are visited one at a time: a set for free
-      if (n == list.length) lists.set(k, list = Arrays.copyOf(list, n * 2));
-      list[n] = word;
-      sizes.set(k, n + 1);
-    }
-
-    /** Queues every pair with a positive count, then forgets them all. */
-    void drainInto(MergeQueue queue, LongLongMap pairCounts) {
-      for (int k = 0; k < lists.size(); k++) {
-        long count = pairCounts.get(pairs[k], 0);
-        if (count > 0) queue.push(count, pairs[k], lists.get(k), sizes.get(k));
-      }
-      index.clear();
-      lists.clear();
-      sizes.clear();
-    }
-  }
-
-  /** HF's Word::merge over the flat symbol array, reporting pair count changes as it goes. */
-  private static final class WordMerger {
-    private final int[] symbols, start, length;
-    private final long[] counts;
-    private final LongLongMap delta;
-    private final Positions where;
-
-    WordMerger(int[] symbols, int[] start, int[] length, long[] counts, LongLongMap delta, Positions where) {
-      this.symbols = symbols;
-      this.start = start;
-      this.length = length;
-      this.counts = counts;
-      this.delta = delta;
-      this.where = where;
-    }
-
-    void merge(int w, int a, int b, int newId) {
-      int s = start[w], n = length[w];
-      long count = counts[w];
-      for (int i = 0; i < n; i++) {
-        if (symbols[s + i] != a || i + 1 >= n || symbols[s + i + 1] != b) continue;
-        if (i > 0) {
-          int before = symbols[s + i - 1];
-          change(LongLongMap.pair(before, a), -count, w);
-          change(LongLongMap.pair(before, newId), count, w);
+        /** What CodeParrot does: GPT-2's byte alphabet and {@code <|endoftext|>}, min frequency 0. */
+        public static Config byteLevel(int vocabSize) {
+            return new Config(vocabSize, 0, List.of(Tokenizer.END_OF_TEXT), ByteLevel.alphabet());
         }
-        symbols[s + i] = newId;
-        System.arraycopy(symbols, s + i + 2, symbols, s + i + 1, n - i - 2);
-        n--;
-        if (i < n - 1) {
-          int after = symbols[s + i + 1];
-          change(LongLongMap.pair(b, after), -count, w);
-          change(LongLongMap.pair(newId, after), count, w);
-        }
-      }
-      length[w] = n;
     }
 
-    private void change(long pair, long amount, int w) {
-      delta.add(pair, amount);
-      if (amount > 0) where.add(pair, w);
+    /** Told how training goes; {@code total} is -1 while unknown. Called from the training threads. */
+    public interface Progress {
+        Progress NONE = (phase, done, total) -> {};
+
+        void update(String phase, long done, long total);
     }
-  }
+
+    private final Config config;
+    private final Progress progress;
+    private final int threads;
+
+    public BpeTrainer(Config config, Progress progress) {
+        this(config, progress, Runtime.getRuntime().availableProcessors());
+    }
+
+    BpeTrainer(Config config, Progress progress, int threads) {
+        this.config = config;
+        this.progress = progress;
+        this.threads = Math.max(1, threads);
+    }
+
+    /** Trains on documents (e.g. whole source files), read once. */
+    public Tokenizer train(Iterator<String> documents) {
+        return train(countWords(documents));
+    }
+
+    /** Phase 1, on all cores: each worker pre-tokenizes whole documents into its own counter. */
+    WordCounter countWords(Iterator<String> documents) {
+        WordCounter[] counters = new WordCounter[threads];
+        AtomicLong done = new AtomicLong();
+        RuntimeException[] failure = new RuntimeException[1];
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            WordCounter counter = counters[t] = new WordCounter();
+            Thread worker = new Thread(() -> {
+                try {
+                    while (true) {
+                        String doc;
+                        synchronized (documents) {
+                            if (!documents.hasNext()) return;
+                            doc = documents.next();
+                        }
+                        counter.addDocument(doc);
+                        long n = done.incrementAndGet();
+                        if ((n & 63) == 0) progress.update("count words", n, -1);
+                    }
+                } catch (RuntimeException e) {
+                    synchronized (failure) {
+                        failure[0] = e;
+                    }
+                }
+            }, "bpe-count-" + t);
+            workers.add(worker);
+            worker.start();
+        }
+        for (Thread worker : workers) {
+            try {
+                worker.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while counting words", e);
+            }
+        }
+        if (failure[0] != null) throw failure[0];
+        progress.update("count words", done.get(), done.get());
+        for (int t = 1; t < threads; t++) {
+            counters[0].addAll(counters[t]);
+            counters[t] = null;
+        }
+        return counters[0];
+    }
+
+    Tokenizer train(WordCounter wordCounts) {
+        // 1-2. Special tokens, then the alphabet sorted by code point.
+        List<String> vocab = new ArrayList<>(config.vocabSize());
+        Map<String, Integer> ids = new HashMap<>(config.vocabSize() * 2);
+        for (String special : config.specialTokens()) addToken(special, vocab, ids);
+        TreeSet<Character> alphabet = new TreeSet<>();
+        for (char c : config.initialAlphabet().toCharArray()) alphabet.add(c);
+        int wordCount = wordCounts.size(), longest = 0;
+        for (int w = 0; w < wordCount; w++) longest = Math.max(longest, wordCounts.length(w));
+        byte[] utf8 = new byte[3 * longest];
+        boolean[] seenByte = new boolean[256];
+        int total = 0;
+        for (int w = 0; w < wordCount; w++) {
+            int n = ByteLevel.Utf8.encode(wordCounts.arena(), wordCounts.start(w), wordCounts.start(w) + wordCounts.length(w), utf8);
+            for (int i = 0; i < n; i++) seenByte[utf8[i] & 0xFF] = true;
+            total += n;
+        }
+        for (int b = 0; b < 256; b++) if (seenByte[b]) alphabet.add(ByteLevel.charOf(b));
+        for (char c : alphabet) addToken(String.valueOf(c), vocab, ids);
+        int[] byteId = new int[256];
+        for (int b = 0; b < 256; b++) byteId[b] = ids.get(String.valueOf(ByteLevel.charOf(b)));
+
+        // 3. Words as symbol ids, all in one array; merging only ever shrinks a word in place.
+        int[] start = new int[wordCount], length = new int[wordCount];
+        long[] counts = new long[wordCount];
+        int[] symbols = new int[total];
+        for (int w = 0, next = 0; w < wordCount; w++) {
+            int n = ByteLevel.Utf8.encode(wordCounts.arena(), wordCounts.start(w), wordCounts.start(w) + wordCounts.length(w), utf8);
+            start[w] = next;
+            length[w] = n;
+            for (int i = 0; i < n; i++) symbols[next++] = byteId[utf8[i] & 0xFF];
+            counts[w] = wordCounts.count(w);
+        }
+        progress.update("tokenize words", wordCount, wordCount);
+
+        // 4. Pair counts and where each pair occurs.
+        LongLongMap pairCounts = new LongLongMap(1 << 16);
+        Positions where = new Positions();
+        for (int w = 0; w < wordCount; w++) {
+            int s = start[w];
+            for (int i = 0; i + 1 < length[w]; i++) {
+                long pair = LongLongMap.pair(symbols[s + i], symbols[s + i + 1]);
+                pairCounts.add(pair, counts[w]);
+                where.add(pair, w);
+            }
+            if ((w & 0xFFFF) == 0) progress.update("count pairs", w, wordCount);
+        }
+        progress.update("count pairs", wordCount, wordCount);
+        MergeQueue queue = new MergeQueue(Math.max(16, where.size()));
+        where.drainInto(queue, pairCounts);
+
+        // 5. Merges.
+        List<long[]> merges = new ArrayList<>(); // {pair, new id}
+        LongLongMap delta = new LongLongMap(1024);
+        WordMerger merger = new WordMerger(symbols, start, length, counts, delta, where);
+        while (vocab.size() < config.vocabSize() && queue.size() > 0) {
+            long pair = queue.topPair(), count = queue.topCount();
+            long current = pairCounts.get(pair, 0);
+            if (count != current) { // stale: HF pops it and pushes it back with the current count
+                queue.recountTop(current);
+                continue;
+            }
+            int[] words = queue.topWords();
+            int size = queue.topSize();
+            queue.pop();
+            if (count < 1 || config.minFrequency() > count) break;
+            int a = LongLongMap.left(pair), b = LongLongMap.right(pair);
+            int newId = addToken(vocab.get(a) + vocab.get(b), vocab, ids);
+            merges.add(new long[] {pair, newId});
+            delta.clear();
+            for (int i = 0; i < size; i++) merger.merge(words[i], a, b, newId);
+            delta.forEach(pairCounts::add);
+            where.drainInto(queue, pairCounts);
+            if ((merges.size() & 63) == 0) progress.update("merges", vocab.size(), config.vocabSize());
+        }
+        progress.update("merges", vocab.size(), config.vocabSize());
+        return build(vocab, merges);
+    }
+
+    private Tokenizer build(List<String> vocab, List<long[]> merges) {
+        // A pair merged twice keeps its later rank, as HF's HashMap of merges does.
+        LongLongMap lastRank = new LongLongMap(merges.size());
+        for (int r = 0; r < merges.size(); r++) lastRank.put(merges.get(r)[0], r);
+        IntList left = new IntList(merges.size()), right = new IntList(merges.size());
+        for (int r = 0; r < merges.size(); r++) {
+            long pair = merges.get(r)[0];
+            if (lastRank.get(pair, -1) != r) continue;
+            left.add(LongLongMap.left(pair));
+            right.add(LongLongMap.right(pair));
+        }
+        BpeModel model = new BpeModel(vocab.toArray(String[]::new), left.toArray(), right.toArray());
+        return new Tokenizer(model, config.specialTokens());
+    }
+
+    private static int addToken(String token, List<String> vocab, Map<String, Integer> ids) {
+        Integer id = ids.get(token);
+        if (id != null) return id;
+        ids.put(token, vocab.size());
+        vocab.add(token);
+        return vocab.size() - 1;
+    }
+
+    /**
+     * HF's max-heap of queued pairs (its {@code Merge}: a pair, its count when queued, and the words
+     * that held it then), ordered by count, then by the smaller (left, right) pair. Kept in parallel
+     * primitive arrays: the merge loop spends much of its time here.
+     */
+    private static final class MergeQueue {
+        private long[] counts, pairs;
+        private int[][] words;
+        private int[] sizes;
+        private int size;
+
+        MergeQueue(int capacity) {
+            counts = new long[capacity];
+            pairs = new long[capacity];
+            words = new int[capacity][];
+            sizes = new int[capacity];
+        }
+
+        int size() {
+            return size;
+        }
+
+        long topPair() {
+            return pairs[0];
+        }
+
+        long topCount() {
+            return counts[0];
+        }
+
+        int[] topWords() {
+            return words[0];
+        }
+
+        int topSize() {
+            return sizes[0];
+        }
+
+        void push(long count, long pair, int[] positions, int n) {
+            if (size == counts.length) {
+                int m = size * 2;
+                counts = Arrays.copyOf(counts, m);
+                pairs = Arrays.copyOf(pairs, m);
+                words = Arrays.copyOf(words, m);
+                sizes = Arrays.copyOf(sizes, m);
+            }
+            int i = size++;
+            while (i > 0) {
+                int parent = (i - 1) >>> 1;
+                if (!before(count, pair, counts[parent], pairs[parent])) break;
+                move(parent, i);
+                i = parent;
+            }
+            set(i, count, pair, positions, n);
+        }
+
+        void pop() {
+            size--;
+            words[0] = null;
+            if (size > 0) siftDown(counts[size], pairs[size], words[size], sizes[size]);
+            words[size] = null;
+        }
+
+        /** The top entry gets a new count and goes down to its place. */
+        void recountTop(long count) {
+            siftDown(count, pairs[0], words[0], sizes[0]);
+        }
+
+        private void siftDown(long count, long pair, int[] positions, int n) {
+            int i = 0;
+            while (true) {
+                int child = 2 * i + 1;
+                if (child >= size) break;
+                if (child + 1 < size && before(counts[child + 1], pairs[child + 1], counts[child], pairs[child])) child++;
+                if (!before(counts[child], pairs[child], count, pair)) break;
+                move(child, i);
+                i = child;
+            }
+            set(i, count, pair, positions, n);
+        }
+
+        /** Whether (count, pair) is popped before (otherCount, otherPair). */
+        private static boolean before(long count, long pair, long otherCount, long otherPair) {
+            return count > otherCount || (count == otherCount && pair < otherPair);
+        }
+
+        private void move(int from, int to) {
+            counts[to] = counts[from];
+            pairs[to] = pairs[from];
+            words[to] = words[from];
+            sizes[to] = sizes[from];
+        }
+
+        private void set(int i, long count, long pair, int[] positions, int n) {
+            counts[i] = count;
+            pairs[i] = pair;
+            words[i] = positions;
+            sizes[i] = n;
+        }
+    }
+
+    /** Pair → the words (each once) where it occurs or gained; HF's where_to_update. */
+    private static final class Positions {
+        private final LongLongMap index = new LongLongMap(1 << 12);
+        private final List<int[]> lists = new ArrayList<>();
+        private final IntList sizes = new IntList(1 << 12);
+        private long[] pairs = new long[1 << 12];
+
+        int size() {
+            return lists.size();
+        }
+
+        void add(long pair, int word) {
+            int k = (int) index.get(pair, -1);
+            if (k < 0) {
+                k = lists.size();
+                index.put(pair, k);
+                lists.add(new int[4]);
+                sizes.add(0);
+                if (k == pairs.length) pairs = Arrays.copyOf(pairs, k * 2);
+                pairs[k] = pair;
+            }
+            int n = sizes.get(k);
+            int[] list = lists.get(k);
+            if (n > 0 && list[n - 1] == word) return; // words are visited one at a time: a set for free
+            if (n == list.length) lists.set(k, list = Arrays.copyOf(list, n * 2));
+            list[n] = word;
+            sizes.set(k, n + 1);
+        }
+
+        /** Queues every pair with a positive count, then forgets them all. */
+        void drainInto(MergeQueue queue, LongLongMap pairCounts) {
+            for (int k = 0; k < lists.size(); k++) {
+                long count = pairCounts.get(pairs[k], 0);
+                if (count > 0) queue.push(count, pairs[k], lists.get(k), sizes.get(k));
+            }
+            index.clear();
+            lists.clear();
+            sizes.clear();
+        }
+    }
+
+    /** HF's Word::merge over the flat symbol array, reporting pair count changes as it goes. */
+    private static final class WordMerger {
+        private final int[] symbols, start, length;
+        private final long[] counts;
+        private final LongLongMap delta;
+        private final Positions where;
+
+        WordMerger(int[] symbols, int[] start, int[] length, long[] counts, LongLongMap delta, Positions where) {
+            this.symbols = symbols;
+            this.start = start;
+            this.length = length;
+            this.counts = counts;
+            this.delta = delta;
+            this.where = where;
+        }
+
+        void merge(int w, int a, int b, int newId) {
+            int s = start[w], n = length[w];
+            long count = counts[w];
+            for (int i = 0; i < n; i++) {
+                if (symbols[s + i] != a || i + 1 >= n || symbols[s + i + 1] != b) continue;
+                if (i > 0) {
+                    int before = symbols[s + i - 1];
+                    change(LongLongMap.pair(before, a), -count, w);
+                    change(LongLongMap.pair(before, newId), count, w);
+                }
+                symbols[s + i] = newId;
+                System.arraycopy(symbols, s + i + 2, symbols, s + i + 1, n - i - 2);
+                n--;
+                if (i < n - 1) {
+                    int after = symbols[s + i + 1];
+                    change(LongLongMap.pair(b, after), -count, w);
+                    change(LongLongMap.pair(newId, after), count, w);
+                }
+            }
+            length[w] = n;
+        }
+
+        private void change(long pair, long amount, int w) {
+            delta.add(pair, amount);
+            if (amount > 0) where.add(pair, w);
+        }
+    }
 }
