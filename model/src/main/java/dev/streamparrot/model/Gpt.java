@@ -342,7 +342,11 @@ public final class Gpt implements AutoCloseable {
             k = kv.get(0);
             v = kv.get(1);
         }
-        NDArray att = q.matMul(k.transpose(0, 1, 3, 2)).add(mask).softmax(-1); // (B,H,T,past+T)
+        // with a cache, k is the cache's array, so its transposed view would land in the cache's long-lived
+        // manager and keep this step's whole key tensor alive there: it belongs to this pass's manager
+        NDArray keysT = k.transpose(0, 1, 3, 2);
+        keysT.attach(x.getManager());
+        NDArray att = q.matMul(keysT).add(mask).softmax(-1); // (B,H,T,past+T)
         att = dropout(att, config.attnPdrop(), training);
         NDArray y = att.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, config.nEmbd());
         return dropout(conv1d(y, p.attnProjW, p.attnProjB), config.residPdrop(), training);
@@ -406,6 +410,14 @@ public final class Gpt implements AutoCloseable {
         } finally {
             JniUtils.setGradMode(was);
         }
+    }
+
+    /**
+     * Arrays alive in this model's manager, its caches' sub-managers included: the parameters plus whatever
+     * open caches hold. Between requests it must come back to the same number; leak tests count it.
+     */
+    public int liveArrays() {
+        return manager.getManagedArrays().size();
     }
 
     /** Frees the parameters and everything else this model allocated. */
