@@ -94,6 +94,10 @@ public final class TrainerCli {
         }));
         try {
             Trainer.Outcome outcome = job.run();
+            if (outcome == null) { // a trainer group's member: the group's checkpoints are its outcome
+                System.out.printf("left trainer group %s%n", settings.group().groupId());
+                return 0;
+            }
             System.out.printf("done at step %d: eval loss %s, perplexity %s, checkpoint %s%n", outcome.step(),
                     outcome.evalLoss(), outcome.perplexity(), outcome.checkpoint());
             return 0;

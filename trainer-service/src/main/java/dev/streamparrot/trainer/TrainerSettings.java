@@ -21,7 +21,8 @@ import java.util.function.Function;
  * @param logDir        TensorBoard event files go to logDir/runId
  * @param tokenizerId   the tokenizer to train on, or null for the first chunk's
  * @param vocabSize     the vocabulary when the tokenizer has no release on tokenizer-releases
- * @param groupId       the consumer group reading chunks-train (a single trainer's: {@code trainer} unless group-id is set)
+ * @param groupId       a lone trainer's consumer group on chunks-train ({@code consumer-group}, default {@code trainer});
+ *                      a trainer group's members use their {@code group-id} instead
  * @param threads       libtorch threads, 0 for libtorch's default (one per core)
  * @param store         the artifact store checkpoints are published to and tokenizers read from
  * @param keepCheckpoints the newest this many published checkpoints of the run are kept (and pinned ones)
@@ -56,7 +57,7 @@ public record TrainerSettings(KafkaSettings kafka, String runId, TrainingArgs ar
                 property.apply("log-dir").map(Path::of).orElse(dataDir.resolve("runs")),
                 property.apply("tokenizer-id").filter(v -> !v.isBlank()).orElse(null),
                 Integer.parseInt(property.apply("vocab-size").orElse("32768")),
-                property.apply("group-id").orElse("trainer"),
+                property.apply("consumer-group").orElse("trainer"),
                 Integer.parseInt(property.apply("threads").orElse("0")),
                 store,
                 Integer.parseInt(property.apply("keep-checkpoints").orElse("5")),
@@ -73,6 +74,7 @@ public record TrainerSettings(KafkaSettings kafka, String runId, TrainingArgs ar
             Map.entry("log-dir", "TensorBoard log directory (default <data-dir>/runs)"),
             Map.entry("tokenizer-id", "tokenizer to train on (default: the first chunk's)"),
             Map.entry("vocab-size", "vocabulary when the tokenizer has no release (default 32768)"),
+            Map.entry("consumer-group", "a lone trainer's consumer group on chunks-train (default trainer); group-id makes a group member"),
             Map.entry("threads", "libtorch threads, 0 = one per core (default 0)"),
             Map.entry("device", "auto (a GPU when DJL's engine offers one, else the CPU), cpu, or gpu (an error without one); default auto")));
 

@@ -159,7 +159,7 @@ class TrainedCheckpointServingTest {
                 "-cp", classpath, "dev.streamparrot.trainer.TrainerCli", "train",
                 "--bootstrap-servers", settings.bootstrapServers(), "--schema-registry", settings.schemaRegistryUrl(),
                 "--data-dir", tmp.resolve("trainer").toString(), "--profile", "cpu-tiny", "--run-id", run,
-                "--group-id", run, "--tokenizer-id", tokenizerId, "--threads", "1",
+                "--consumer-group", run, "--tokenizer-id", tokenizerId, "--threads", "1",
                 "--max_train_steps", "4", "--save_checkpoint_steps", "2", "--eval_interval", "2", "--max_eval_steps", "2",
                 "--train_batch_size", "4", "--valid_batch_size", "4", "--num_warmup_steps", "1", "--at-end", "new-epoch");
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(tmp.resolve("trainer.log").toFile()).start();
