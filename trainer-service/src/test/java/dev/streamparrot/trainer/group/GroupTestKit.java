@@ -165,63 +165,45 @@ final class GroupTestKit {
 
     /** Every complete round on a round topic, in order. */
     static Map<Long, Published> rounds(KafkaSettings kafka, String topic) {
-        SchemaRegistryClient registry = new SchemaRegistryClient(kafka.schemaRegistryUrl());
-        AvroSerde<TrainerFragment> serde = new AvroSerde<>(TrainerFragment.class, registry);
-        Map<String, Object> c = new HashMap<>(kafka.consumer("-"));
-        c.remove(ConsumerConfig.GROUP_ID_CONFIG);
         Map<Long, Fragments.Assembly> assembling = new TreeMap<>();
         Map<Long, Published> out = new TreeMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c)) {
-            TopicPartition tp = new TopicPartition(topic, 0);
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
-            long end = consumer.endOffsets(List.of(tp)).get(tp);
-            while (consumer.position(tp) < end) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    TrainerFragment f = serde.deserialize(topic, r.value());
-                    Fragments.Assembly a = assembling.computeIfAbsent(f.getRound(), k -> null);
-                    if (a == null) assembling.put(f.getRound(), a = new Fragments.Assembly(f));
-                    else a.add(f);
-                    if (a.complete()) out.put(f.getRound(), new Published(f.getRound(), a.header(), a.values()));
-                }
-            }
-        }
+        readFragments(kafka, topic, f -> {
+            Fragments.Assembly a = assembling.get(f.getRound());
+            if (a == null) assembling.put(f.getRound(), a = new Fragments.Assembly(f));
+            else a.add(f);
+            if (a.complete()) out.put(f.getRound(), new Published(f.getRound(), a.header(), a.values()));
+        });
         return out;
     }
 
     /** Every complete contribution on the contributions topic, by id: its local parameters (null when empty). */
     static Map<String, float[]> contributionParams(KafkaSettings kafka, String topic) {
-        SchemaRegistryClient registry = new SchemaRegistryClient(kafka.schemaRegistryUrl());
-        AvroSerde<TrainerFragment> serde = new AvroSerde<>(TrainerFragment.class, registry);
-        Map<String, Object> c = new HashMap<>(kafka.consumer("-"));
-        c.remove(ConsumerConfig.GROUP_ID_CONFIG);
         Map<String, Fragments.Assembly> assembling = new HashMap<>();
         Map<String, float[]> out = new HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c)) {
-            TopicPartition tp = new TopicPartition(topic, 0);
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
-            long end = consumer.endOffsets(List.of(tp)).get(tp);
-            while (consumer.position(tp) < end) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    TrainerFragment f = serde.deserialize(topic, r.value());
-                    Fragments.Assembly a = assembling.get(f.getContributionId());
-                    if (a == null) assembling.put(f.getContributionId(), a = new Fragments.Assembly(f));
-                    else a.add(f);
-                    if (a.complete()) out.put(f.getContributionId(), a.values());
-                }
-            }
-        }
+        readFragments(kafka, topic, f -> {
+            Fragments.Assembly a = assembling.get(f.getContributionId());
+            if (a == null) assembling.put(f.getContributionId(), a = new Fragments.Assembly(f));
+            else a.add(f);
+            if (a.complete()) out.put(f.getContributionId(), a.values());
+        });
         return out;
     }
 
     /** Every complete contribution on the contributions topic, by id: its ranges. */
     static Map<String, List<ChunkRange>> contributionRanges(KafkaSettings kafka, String topic) {
+        Map<String, List<ChunkRange>> out = new HashMap<>();
+        readFragments(kafka, topic, f -> {
+            if (f.getIndex() == 0) out.put(f.getContributionId(), List.copyOf(f.getRanges()));
+        });
+        return out;
+    }
+
+    /** Hands every fragment on partition 0 of {@code topic}, from the start to the end it has now, to {@code each}. */
+    private static void readFragments(KafkaSettings kafka, String topic, java.util.function.Consumer<TrainerFragment> each) {
         SchemaRegistryClient registry = new SchemaRegistryClient(kafka.schemaRegistryUrl());
         AvroSerde<TrainerFragment> serde = new AvroSerde<>(TrainerFragment.class, registry);
         Map<String, Object> c = new HashMap<>(kafka.consumer("-"));
         c.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        Map<String, List<ChunkRange>> out = new HashMap<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c)) {
             TopicPartition tp = new TopicPartition(topic, 0);
             consumer.assign(List.of(tp));
@@ -230,10 +212,9 @@ final class GroupTestKit {
             while (consumer.position(tp) < end) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     TrainerFragment f = serde.deserialize(topic, r.value());
-                    if (f.getIndex() == 0) out.put(f.getContributionId(), List.copyOf(f.getRanges()));
+                    each.accept(f);
                 }
             }
         }
-        return out;
     }
 }
