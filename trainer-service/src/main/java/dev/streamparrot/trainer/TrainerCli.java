@@ -94,6 +94,10 @@ public final class TrainerCli {
         }));
         try {
             Trainer.Outcome outcome = job.run();
+            if (outcome == null) { // a group member: its rounds and checkpoints were reported as they happened
+                System.out.println("done: this trainer group member stopped");
+                return 0;
+            }
             System.out.printf("done at step %d: eval loss %s, perplexity %s, checkpoint %s%n", outcome.step(),
                     outcome.evalLoss(), outcome.perplexity(), outcome.checkpoint());
             return 0;
