@@ -20,7 +20,7 @@ public final class ModelCli {
             for (String name : GptConfig.PRESETS) {
                 GptConfig c = GptConfig.preset(name, vocab);
                 System.out.printf("%s size: %.1fM parameters (vocab %d, %d layers, %d wide, %d heads, %d positions)%n",
-                        label(name), c.numParams() / 1e6, c.vocabSize(), c.nLayer(), c.nEmbd(), c.nHead(), c.nPositions());
+                        label(name), GptCost.numParams(c) / 1e6, c.vocabSize(), c.nLayer(), c.nEmbd(), c.nHead(), c.nPositions());
             }
         }
 

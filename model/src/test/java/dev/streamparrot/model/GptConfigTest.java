@@ -15,10 +15,10 @@ class GptConfigTest {
     @Test
     void presetSizesAreTheBooks() {
         // NLP with Transformers ch. 10: GPT-2 124.4M (HF's gpt2), codeparrot-small 111.0M, codeparrot (xl) 1529.6M
-        assertEquals("124.4", String.format("%.1f", GptConfig.preset("gpt2", 0 + 1).numParams() / 1e6));
-        assertEquals("111.0", String.format("%.1f", GptConfig.preset("codeparrot-small", 32768).numParams() / 1e6));
-        assertEquals("1529.6", String.format("%.1f", GptConfig.preset("codeparrot", 32768).numParams() / 1e6));
-        assertEquals(124_439_808L, GptConfig.preset("gpt2", 1).numParams()); // HF: GPT2LMHeadModel.num_parameters()
+        assertEquals("124.4", String.format("%.1f", GptCost.numParams(GptConfig.preset("gpt2", 0 + 1)) / 1e6));
+        assertEquals("111.0", String.format("%.1f", GptCost.numParams(GptConfig.preset("codeparrot-small", 32768)) / 1e6));
+        assertEquals("1529.6", String.format("%.1f", GptCost.numParams(GptConfig.preset("codeparrot", 32768)) / 1e6));
+        assertEquals(124_439_808L, GptCost.numParams(GptConfig.preset("gpt2", 1))); // HF: GPT2LMHeadModel.num_parameters()
     }
 
     @Test
@@ -26,13 +26,13 @@ class GptConfigTest {
         GptConfig c = GptConfig.preset("cpu-tiny", 500);
         try (Gpt g = Gpt.create(c, 1)) {
             long n = g.parameters().values().stream().mapToLong(a -> a.getShape().size()).sum();
-            assertEquals(n, c.numParams());
+            assertEquals(n, GptCost.numParams(c));
         }
     }
 
     @Test
     void configJsonIsHfFormat() {
-        String json = GptConfig.preset("gpt2", 1).toJson();
+        String json = HfConfigJson.config(GptConfig.preset("gpt2", 1));
         assertTrue(json.startsWith("{\n  \"activation_function\": \"gelu_new\",\n  \"architectures\": [\n    \"GPT2LMHeadModel\"\n  ],\n"), json);
         assertTrue(json.contains("\n  \"layer_norm_epsilon\": 1e-05,\n"), json);
         assertTrue(json.contains("\n  \"initializer_range\": 0.02,\n"), json);
@@ -43,13 +43,13 @@ class GptConfigTest {
 
     @Test
     void pythonFloatSpelling() {
-        assertEquals("1e-05", GptConfig.PyJson.pyFloat(1e-5));
-        assertEquals("0.0001", GptConfig.PyJson.pyFloat(1e-4));
-        assertEquals("0.1", GptConfig.PyJson.pyFloat(0.1));
-        assertEquals("1.0", GptConfig.PyJson.pyFloat(1.0));
-        assertEquals("0.0", GptConfig.PyJson.pyFloat(0.0));
-        assertEquals("2.5e-06", GptConfig.PyJson.pyFloat(2.5e-6));
-        assertEquals("1e+16", GptConfig.PyJson.pyFloat(1e16));
+        assertEquals("1e-05", PyJson.pyFloat(1e-5));
+        assertEquals("0.0001", PyJson.pyFloat(1e-4));
+        assertEquals("0.1", PyJson.pyFloat(0.1));
+        assertEquals("1.0", PyJson.pyFloat(1.0));
+        assertEquals("0.0", PyJson.pyFloat(0.0));
+        assertEquals("2.5e-06", PyJson.pyFloat(2.5e-6));
+        assertEquals("1e+16", PyJson.pyFloat(1e16));
     }
 
     @Test
@@ -67,9 +67,9 @@ class GptConfigTest {
                  "summary_first_dropout": 0.1, "summary_proj_to_labels": true, "summary_type": "cls_index",
                  "summary_use_proj": true, "task_specific_params": {"text-generation": {"do_sample": true, "max_length": 50}},
                  "vocab_size": 50257}""";
-        assertEquals(GptConfig.preset("gpt2", 1), GptConfig.fromJson(hub));
-        assertThrows(IllegalArgumentException.class, () -> GptConfig.fromJson(hub.replace("gelu_new", "relu")));
-        assertThrows(IllegalArgumentException.class, () -> GptConfig.fromJson(hub.replace("\"n_head\": 12", "\"n_head\": 7")));
+        assertEquals(GptConfig.preset("gpt2", 1), HfConfigJson.parse(hub));
+        assertThrows(IllegalArgumentException.class, () -> HfConfigJson.parse(hub.replace("gelu_new", "relu")));
+        assertThrows(IllegalArgumentException.class, () -> HfConfigJson.parse(hub.replace("\"n_head\": 12", "\"n_head\": 7")));
     }
 
     @Test

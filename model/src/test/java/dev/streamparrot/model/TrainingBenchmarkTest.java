@@ -79,14 +79,14 @@ class TrainingBenchmarkTest {
         double[] anchorAfter = matmul(2048, 2.0);
         double anchorWall = (anchorBefore[0] + anchorAfter[0]) / 2, anchorCpu = (anchorBefore[1] + anchorAfter[1]) / 2;
         double tokens = (double) batch * seq;
-        double flop = c.trainFlopsPerToken(seq) * tokens;
+        double flop = GptCost.trainFlopsPerToken(c, seq) * tokens;
         double gfWall = flop / best.wall() / 1e9, gfCpu = flop / best.cpu() / 1e9;
         System.out.printf("ANCHOR fp32 matmul 2048^2: %.1f GFLOP/s wall (before %.1f, after %.1f), %.1f GFLOP per CPU-second%n",
                 anchorWall, anchorBefore[0], anchorAfter[0], anchorCpu);
         System.out.printf("RESULT %s (%.1fM params, dropout %.1f) batch %d x seq %d: %.2f s/update (%.2f CPU-s), %.0f tokens/s,"
                         + " %.1f GFLOP/s -> MFU %.0f%% (wall), %.1f GFLOP per CPU-s -> MFU %.0f%% (CPU time); loss %.3f;"
                         + " mean of %d updates %.0f tokens/s, %.0f tokens per CPU-s%n",
-                name, c.numParams() / 1e6, c.residPdrop(), batch, seq, best.wall(), best.cpu(), tokens / best.wall(),
+                name, GptCost.numParams(c) / 1e6, c.residPdrop(), batch, seq, best.wall(), best.cpu(), tokens / best.wall(),
                 gfWall, 100 * gfWall / anchorWall, gfCpu, 100 * gfCpu / anchorCpu, loss,
                 steps, tokens * steps / wallSum, tokens * steps / cpuSum);
     }

@@ -2,7 +2,7 @@ package dev.streamparrot.trainer;
 
 import ai.djl.pytorch.jni.JniUtils;
 import dev.streamparrot.trainer.group.GroupStatus;
-import dev.streamparrot.trainer.loop.TrainerStatus;
+import dev.streamparrot.trainer.loop.LiveStatus;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 
@@ -20,7 +20,7 @@ final class TrainerController {
 
     @Get("/status")
     Map<String, Object> status() {
-        TrainerStatus.Snapshot s = service.job().status().snapshot();
+        LiveStatus.Snapshot s = service.job().status().snapshot();
         TrainerSettings settings = service.job().settings();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("runId", settings.runId());

@@ -3,7 +3,7 @@ package dev.streamparrot.trainer;
 import dev.streamparrot.artifacts.StoreSettings;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.trainer.group.GroupStatus;
-import dev.streamparrot.trainer.loop.TrainerStatus;
+import dev.streamparrot.trainer.loop.LiveStatus;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Context;
@@ -38,12 +38,12 @@ final class TrainerService {
                 StoreSettings.from(key -> env.getProperty(key, String.class), dataDir));
         this.job = new TrainingJob(settings, System.out, List.of());
         gauge(meters, "streamparrot.trainer.step", s -> s.step());
-        gauge(meters, "streamparrot.trainer.loss.train", TrainerStatus.Snapshot::loss);
-        gauge(meters, "streamparrot.trainer.loss.eval", TrainerStatus.Snapshot::evalLoss);
-        gauge(meters, "streamparrot.trainer.perplexity", TrainerStatus.Snapshot::perplexity);
-        gauge(meters, "streamparrot.trainer.lr", TrainerStatus.Snapshot::lr);
+        gauge(meters, "streamparrot.trainer.loss.train", LiveStatus.Snapshot::loss);
+        gauge(meters, "streamparrot.trainer.loss.eval", LiveStatus.Snapshot::evalLoss);
+        gauge(meters, "streamparrot.trainer.perplexity", LiveStatus.Snapshot::perplexity);
+        gauge(meters, "streamparrot.trainer.lr", LiveStatus.Snapshot::lr);
         gauge(meters, "streamparrot.trainer.samples", s -> s.samples());
-        gauge(meters, "streamparrot.trainer.tokens.per.second", TrainerStatus.Snapshot::tokensPerSecond);
+        gauge(meters, "streamparrot.trainer.tokens.per.second", LiveStatus.Snapshot::tokensPerSecond);
         if (settings.group() != null) {
             groupGauge(meters, "streamparrot.trainer.group.round", s -> s.round());
             groupGauge(meters, "streamparrot.trainer.group.inner.step", s -> s.innerStep());
@@ -63,7 +63,7 @@ final class TrainerService {
                 .tag("run", job.settings().runId()).tag("group", job.settings().group().groupId()).register(meters);
     }
 
-    private void gauge(MeterRegistry meters, String name, ToDoubleFunction<TrainerStatus.Snapshot> value) {
+    private void gauge(MeterRegistry meters, String name, ToDoubleFunction<LiveStatus.Snapshot> value) {
         Gauge.builder(name, job.status(), status -> value.applyAsDouble(status.snapshot()))
                 .tag("run", job.settings().runId()).register(meters);
     }

@@ -8,7 +8,7 @@ import dev.streamparrot.topics.Topics;
 import dev.streamparrot.trainer.data.ChunkLength;
 import dev.streamparrot.trainer.logging.TrainingLog;
 import dev.streamparrot.trainer.loop.Trainer;
-import dev.streamparrot.trainer.loop.TrainerStatus;
+import dev.streamparrot.trainer.loop.LiveStatus;
 import dev.streamparrot.trainer.loop.TrainingArgs;
 import dev.streamparrot.trainer.loop.TrainingListener;
 
@@ -34,7 +34,7 @@ public final class TrainingJob {
     private final TrainerSettings settings;
     private final PrintStream out;
     private final List<TrainingListener> extraListeners;
-    private final TrainerStatus status;
+    private final LiveStatus status;
     private final GroupStatus groupStatus = new GroupStatus();
     private volatile Trainer trainer;
     private Device device; // resolved once, by device()
@@ -46,14 +46,14 @@ public final class TrainingJob {
         this.out = out;
         this.extraListeners = List.copyOf(extraListeners);
         TrainingArgs a = settings.args();
-        this.status = new TrainerStatus((long) a.trainBatchSize() * a.gradientAccumulationSteps());
+        this.status = new LiveStatus((long) a.trainBatchSize() * a.gradientAccumulationSteps());
     }
 
     public TrainerSettings settings() {
         return settings;
     }
 
-    public TrainerStatus status() {
+    public LiveStatus status() {
         return status;
     }
 

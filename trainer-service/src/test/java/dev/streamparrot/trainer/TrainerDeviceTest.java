@@ -3,8 +3,7 @@ package dev.streamparrot.trainer;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import dev.streamparrot.kafka.KafkaSettings;
-import io.micronaut.context.ApplicationContext;
-import io.micronaut.runtime.server.EmbeddedServer;
+import dev.streamparrot.testkit.ServiceShellCheck;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -33,16 +32,7 @@ class TrainerDeviceTest {
     @Test
     void gpuWithoutOneStopsTheServiceAtStart() {
         assumeTrue(Engine.getEngine("PyTorch").getGpuCount() == 0, "this machine has a GPU");
-        Map<String, Object> config = Map.of(
-                "micronaut.server.port", -1,
-                "streamparrot.trainer.device", "gpu",
-                "streamparrot.kafka.bootstrap-servers", "127.0.0.1:9", // never reached: the start fails first
-                "streamparrot.schema-registry.url", "http://127.0.0.1:9");
-        Throwable e = assertThrows(RuntimeException.class, () -> ApplicationContext.run(EmbeddedServer.class, config).close());
-        StringBuilder causes = new StringBuilder();
-        for (Throwable t = e; t != null; t = t.getCause()) causes.append(t.getMessage()).append('\n');
-        assertTrue(causes.toString().contains("device is gpu, but PyTorch") && causes.toString().contains("sees 0 GPUs"),
-                causes.toString());
+        ServiceShellCheck.assertGpuSettingStopsTheStart("streamparrot.trainer.device", Map.of());
     }
 
     private static TrainingJob job(String device) {

@@ -44,6 +44,25 @@ public final class ServiceShellCheck {
         }
     }
 
+    /**
+     * On a machine without a GPU: the service whose beans are on the test classpath, started with
+     * {@code deviceKey = gpu}, must refuse to start and say why (the cluster is never reached: the start fails first).
+     */
+    public static void assertGpuSettingStopsTheStart(String deviceKey, Map<String, Object> extra) {
+        Map<String, Object> config = new HashMap<>(Map.of(
+                "micronaut.server.port", -1,
+                deviceKey, "gpu",
+                "streamparrot.kafka.bootstrap-servers", "127.0.0.1:9",
+                "streamparrot.schema-registry.url", "http://127.0.0.1:9"));
+        config.putAll(extra);
+        Throwable e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                () -> ApplicationContext.run(EmbeddedServer.class, config).close());
+        StringBuilder causes = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) causes.append(t.getMessage()).append('\n');
+        assertTrue(causes.toString().contains("device is gpu, but PyTorch") && causes.toString().contains("sees 0 GPUs"),
+                causes.toString());
+    }
+
     /** @param baseUrl the running service, e.g. {@code EmbeddedServer.getURL().toString()} */
     public static void assertHealthyAndExportsMetrics(String baseUrl) throws IOException, InterruptedException {
         HttpResponse<String> health = get(baseUrl + "/health");

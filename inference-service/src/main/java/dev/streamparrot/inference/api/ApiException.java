@@ -47,6 +47,12 @@ public final class ApiException extends RuntimeException {
         return code;
     }
 
+    /** The body OpenAI answers with. */
+    public ErrorBody body() {
+        return new ErrorBody(new ErrorBody.Detail(getMessage(), type, param, code));
+    }
+
+    /** The same body as a tree, for a Server-Sent Event written after the status line. */
     public ObjectNode toJson() {
         ObjectNode root = JsonNodeFactory.instance.objectNode();
         ObjectNode error = root.putObject("error");

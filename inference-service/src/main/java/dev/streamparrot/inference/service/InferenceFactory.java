@@ -20,14 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wires the serving parts together. Config keys:
- * {@code streamparrot.inference.model-dir} (a checkpoint directory to serve from the start),
- * {@code streamparrot.inference.follow-checkpoints} (default true: load announced checkpoints),
- * {@code streamparrot.inference.pinned-checkpoint} (serve only this one: {@code step-<N>-<tokenizerId>} or {@code <runId>/<step>}),
- * {@code streamparrot.inference.torch-threads} (libtorch's intra-op threads; 0 keeps its default),
- * {@code streamparrot.inference.device} ({@code auto}, {@code cpu} or {@code gpu}: where checkpoints are loaded and generate),
- * {@code streamparrot.inference.serve-only-not-worse} (default false: a new checkpoint is served only if its eval loss is not higher),
- * {@code streamparrot.inference.evaluation.enabled} / {@code .humaneval-problems} (evaluate each announced checkpoint; default off, 20).
+ * Wires the serving parts together; the settings are {@link InferenceSettings} ({@code streamparrot.inference.*}).
+ * The checkpoint follower and provenance index run unless {@code follow-checkpoints} is false; the evaluator only
+ * where {@code evaluation.enabled} is true.
  */
 @Factory
 final class InferenceFactory {
@@ -39,8 +34,8 @@ final class InferenceFactory {
     }
 
     @Singleton
-    CheckpointLoader checkpointLoader(ArtifactStore store, @Value("${streamparrot.inference.device:auto}") String device) {
-        DeviceSetting setting = DeviceSetting.parse(device);
+    CheckpointLoader checkpointLoader(ArtifactStore store, InferenceSettings settings) {
+        DeviceSetting setting = DeviceSetting.parse(settings.device());
         Device resolved = setting.resolve(); // gpu without one fails here, at start (the model slot needs the loader)
         LOG.info("device {} (setting {}; {})", resolved, setting, DeviceSetting.offer(Engine.getEngine("PyTorch")));
         return new CheckpointLoader(store, resolved);
@@ -48,19 +43,17 @@ final class InferenceFactory {
 
     @Context
     @Bean(preDestroy = "close")
-    ModelSlot modelSlot(InferenceMetrics metrics, CheckpointLoader loader,
-                        @Nullable @Value("${streamparrot.inference.model-dir:}") String modelDir,
-                        @Value("${streamparrot.inference.torch-threads:0}") int torchThreads) {
+    ModelSlot modelSlot(InferenceMetrics metrics, CheckpointLoader loader, InferenceSettings settings) {
         // decoding is many small ops: on a busy machine one thread beats several that spin-wait for each other
-        if (torchThreads > 0) {
+        if (settings.torchThreads() > 0) {
             Engine.getEngine("PyTorch"); // loads libtorch, which the call below needs
-            JniUtils.setNumThreads(torchThreads);
+            JniUtils.setNumThreads(settings.torchThreads());
         }
         ModelSlot slot = new ModelSlot(model -> {
             metrics.swapped();
             LOG.info("model {} is now serving", model.id());
         });
-        if (modelDir != null && !modelDir.isBlank()) slot.swap(loader.load(Path.of(modelDir)));
+        if (settings.modelDir() != null) slot.swap(loader.load(Path.of(settings.modelDir())));
         return slot;
     }
 
@@ -75,14 +68,12 @@ final class InferenceFactory {
     @Requires(property = "streamparrot.inference.follow-checkpoints", notEquals = "false")
     CheckpointFollower checkpointFollower(KafkaSettings settings, SchemaRegistryClient registry, CheckpointLoader loader,
                                           ModelSlot slot, InferenceMetrics metrics,
-                                          @Nullable @Value("${streamparrot.inference.pinned-checkpoint:}") String pinned,
-                                          @Value("${streamparrot.inference.serve-only-not-worse:false}") boolean onlyNotWorse,
-                                          @Nullable @Value("${streamparrot.inference.instance-id:}") String instance,
-                                          @Value("${micronaut.server.port:8000}") int port) throws java.net.UnknownHostException {
+                                          InferenceSettings inference, @Value("${micronaut.server.port:8000}") int port) throws java.net.UnknownHostException {
         // the pin key: one per serving instance (its host and port unless configured)
-        String id = instance != null && !instance.isBlank() ? instance
+        String id = inference.instanceId() != null ? inference.instanceId()
                 : java.net.InetAddress.getLocalHost().getHostName() + ":" + port;
-        return new CheckpointFollower(settings, registry, loader, slot, metrics, pinned, onlyNotWorse, why -> { }, id).start();
+        return new CheckpointFollower(settings, registry, loader, slot, metrics, inference.pinnedCheckpoint(),
+                inference.serveOnlyNotWorse(), why -> { }, id).start();
     }
 
     /** The index behind {@code GET /v1/provenance}; it reads source-files and the chunk topics, so only where checkpoints are followed. */
@@ -113,8 +104,7 @@ final class InferenceFactory {
     @Bean(preDestroy = "close")
     @Requires(property = "streamparrot.inference.evaluation.enabled", value = "true")
     CheckpointEvaluator checkpointEvaluator(KafkaSettings settings, SchemaRegistryClient registry, CheckpointLoader loader,
-                                            DecodeLoop loop, EvaluationLog log,
-                                            @Value("${streamparrot.inference.evaluation.humaneval-problems:20}") int problems) {
-        return new CheckpointEvaluator(settings, registry, loader, loop, problems, log).start();
+                                            DecodeLoop loop, EvaluationLog log, InferenceSettings inference) {
+        return new CheckpointEvaluator(settings, registry, loader, loop, inference.evaluation().humanevalProblems(), log).start();
     }
 }

@@ -63,7 +63,8 @@ class CheckpointServingTest {
     @Test
     void followsTheCheckpointTopicAndServesTheBooksPrompts(@TempDir Path tmp) throws Exception {
         KafkaSettings settings = new KafkaSettings(RealCluster.bootstrapServers(), RealCluster.registryUrl());
-        TopicAdmin.ensure(settings.bootstrapServers(), List.of(Topics.CHECKPOINTS, Topics.DEAD_LETTERS), (short) 1);
+        // checkpoint-pins too: the follower pins what it serves, and a missing topic blocks it for a minute
+        TopicAdmin.ensure(settings.bootstrapServers(), List.of(Topics.CHECKPOINTS, Topics.CHECKPOINT_PINS, Topics.DEAD_LETTERS), (short) 1);
         Path a = TinyCheckpoint.write(tmp.resolve("step-100"), TinyCheckpoint.tinyConfig(1024), 1);
         Path b = TinyCheckpoint.write(tmp.resolve("step-200"), TinyCheckpoint.tinyConfig(1024), 2);
         String tokenizerId = TinyCheckpoint.gpt2Tokenizer().id();

@@ -5,6 +5,7 @@ import dev.streamparrot.inference.api.CompletionRequest;
 import dev.streamparrot.inference.testing.TinyCheckpoint;
 import dev.streamparrot.model.Gpt;
 import dev.streamparrot.model.GptConfig;
+import dev.streamparrot.model.GptCost;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,13 +38,13 @@ class ServingBenchmark {
 
     private static void run(String name, GptConfig config, int tokensOne, int tokensEach, double bandwidth) throws Exception {
         Gpt gpt = Gpt.create(config.withDropout(0), 1);
-        long weightBytes = 4L * config.numParams();
+        long weightBytes = 4L * GptCost.numParams(config);
         LoadedModel model = new LoadedModel(name, new GptLanguageModel(gpt), new TokenizerCodec(TinyCheckpoint.gpt2Tokenizer()), gpt::close);
         ModelSlot slot = new ModelSlot(m -> { });
         slot.swap(model);
         double bound = bandwidth / weightBytes;
         System.out.printf("%s: %.1fM parameters, %.0f MB of fp32 weights per token -> bound %.1f tokens/s per forward pass%n",
-                name, config.numParams() / 1e6, weightBytes / 1e6, bound);
+                name, GptCost.numParams(config) / 1e6, weightBytes / 1e6, bound);
         try (DecodeLoop loop = new DecodeLoop(new InferenceMetrics(new SimpleMeterRegistry()))) {
             measure(loop, slot, 1, tokensOne, 1);            // warm-up
             Result one = measure(loop, slot, 1, tokensOne, 1);

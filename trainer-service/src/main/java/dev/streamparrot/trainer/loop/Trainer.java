@@ -15,7 +15,7 @@ import dev.streamparrot.schemas.PartitionOffset;
 import dev.streamparrot.schemas.TokenizerRelease;
 import dev.streamparrot.trainer.checkpoint.CheckpointAnnouncer;
 import dev.streamparrot.trainer.checkpoint.CheckpointStore;
-import dev.streamparrot.trainer.checkpoint.TrainerState;
+import dev.streamparrot.trainer.checkpoint.CheckpointState;
 import dev.streamparrot.trainer.data.ChunkDataset;
 import dev.streamparrot.trainer.data.ChunkSource;
 import dev.streamparrot.trainer.data.DataState;
@@ -111,7 +111,7 @@ public final class Trainer {
      */
     public Outcome run() throws InterruptedException {
         Optional<Path> resumeDir = io.store().latest(run.runId());
-        TrainerState resumed = null;
+        CheckpointState resumed = null;
         if (resumeDir.isPresent()) {
             resumed = readState(resumeDir.get());
             warnAboutChangedArgs(resumed.args());
@@ -201,7 +201,7 @@ public final class Trainer {
         boolean interrupted;
 
         Loop(Gpt model, AdamW optimizer, LrSchedule schedule, TrainStep trainStep, TrainingData data, String tokenizerId,
-             int vocab, Path tokenizerJson, DatasetState start, TrainerState resumed) {
+             int vocab, Path tokenizerJson, DatasetState start, CheckpointState resumed) {
             this.model = model;
             this.optimizer = optimizer;
             this.schedule = schedule;
@@ -309,7 +309,7 @@ public final class Trainer {
         void save(List<Drawn> branchBatches) {
             boolean branch = branchBatches != null;
             Announced[] announced = new Announced[1];
-            TrainerState[] state = new TrainerState[1];
+            CheckpointState[] state = new CheckpointState[1];
             Path dir = io.store().write(run.runId(), step, tmp -> {
                 optimizer.save(tmp.resolve(AdamW.STATE_FILE));
                 if (branch) {
@@ -323,7 +323,7 @@ public final class Trainer {
                 if (tokenizerJson != null) Files.copy(tokenizerJson, tmp.resolve(Checkpoint.TOKENIZER_FILE));
                 Evaluation e = announced[0].evaluation();
                 boolean evaluated = e != null && e.sequences() > 0;
-                state[0] = new TrainerState(run.runId(), step, evaluated ? e.loss() : null, evaluated ? e.perplexity() : null,
+                state[0] = new CheckpointState(run.runId(), step, evaluated ? e.loss() : null, evaluated ? e.perplexity() : null,
                         args.toMap(), afterLastUpdate);
                 state[0].write(tmp);
             });
@@ -422,9 +422,9 @@ public final class Trainer {
         });
     }
 
-    private static TrainerState readState(Path dir) {
+    private static CheckpointState readState(Path dir) {
         try {
-            return TrainerState.read(dir);
+            return CheckpointState.read(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the trainer state of " + dir, e);
         }

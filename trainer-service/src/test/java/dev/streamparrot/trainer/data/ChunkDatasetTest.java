@@ -1,6 +1,6 @@
 package dev.streamparrot.trainer.data;
 
-import dev.streamparrot.trainer.checkpoint.TrainerState;
+import dev.streamparrot.trainer.checkpoint.CheckpointState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,8 +84,8 @@ class ChunkDatasetTest {
 
         ChunkDataset first = dataset(source.copy(11), 3, 8, AtEnd.NEW_EPOCH, null, (r, why) -> {});
         take(first, 20);
-        new TrainerState("run", 20, 1.0, Math.E, Map.of("lr_scheduler_type", "cosine"), first.state()).write(dir);
-        DataState restored = (DataState) TrainerState.read(dir).data();
+        new CheckpointState("run", 20, 1.0, Math.E, Map.of("lr_scheduler_type", "cosine"), first.state()).write(dir);
+        DataState restored = (DataState) CheckpointState.read(dir).data();
         assertEquals(first.state().next(), restored.next());
         assertEquals(first.state().buffer().size(), restored.buffer().size());
 

@@ -1,6 +1,6 @@
 package dev.streamparrot.trainer.data;
 
-import dev.streamparrot.trainer.checkpoint.TrainerState;
+import dev.streamparrot.trainer.checkpoint.CheckpointState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,10 +49,10 @@ class FreshReplayDatasetTest {
         FakeChunkSource first = log.copy(3);
         FreshReplayDataset stopped = dataset(first, 0.5, null, (r, why) -> {});
         List<int[][]> got = take(stopped, 8);
-        new TrainerState("run", 8, null, null, Map.of("lr_scheduler_type", "wsd"), stopped.state()).write(dir);
+        new CheckpointState("run", 8, null, null, Map.of("lr_scheduler_type", "wsd"), stopped.state()).write(dir);
         FakeChunkSource second = log.copy(4);
         append(second, 12, 9); // arrive while the trainer is down
-        FreshReplayDataset resumed = dataset(second, 0.5, (FreshReplayState) TrainerState.read(dir).data(), (r, why) -> {});
+        FreshReplayDataset resumed = dataset(second, 0.5, (FreshReplayState) CheckpointState.read(dir).data(), (r, why) -> {});
         got.addAll(take(resumed, 10));
         assertEquals(firstIds(expected), firstIds(got));
 

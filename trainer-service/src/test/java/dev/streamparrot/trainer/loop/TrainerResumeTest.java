@@ -7,7 +7,7 @@ import dev.streamparrot.model.TrainStep;
 import dev.streamparrot.schemas.CheckpointAnnouncement;
 import dev.streamparrot.schemas.TokenizerRelease;
 import dev.streamparrot.trainer.checkpoint.CheckpointStore;
-import dev.streamparrot.trainer.checkpoint.TrainerState;
+import dev.streamparrot.trainer.checkpoint.CheckpointState;
 import dev.streamparrot.trainer.data.FakeChunkSource;
 import dev.streamparrot.trainer.data.ValidationChunks;
 import org.junit.jupiter.api.Test;
@@ -96,12 +96,7 @@ class TrainerResumeTest {
         Recorded second = train("split", dir.resolve("store"), tokenizerJson, -1);
         assertEquals(30, second.outcome().step());
         assertEquals(20, second.updates().size(), "resumed at 11");
-        for (long step = 11; step <= 30; step++) {
-            TrainStep.Result a = whole.updates().get(step), b = second.updates().get(step);
-            assertEquals(a.loss(), b.loss(), "loss at step " + step);
-            assertEquals(a.lr(), b.lr(), "learning rate at step " + step);
-            assertEquals(a.gradNorm(), b.gradNorm(), "gradient norm at step " + step);
-        }
+        assertSameUpdates(whole, second, 11, 30);
         assertTrue(whole.updates().get(30L).loss() < whole.updates().get(1L).loss() - 0.5,
                 "it learns: " + whole.updates().get(1L).loss() + " -> " + whole.updates().get(30L).loss());
         assertEquals(whole.outcome().evalLoss(), second.outcome().evalLoss(), "same final evaluation");
@@ -129,7 +124,7 @@ class TrainerResumeTest {
         assertEquals(Sha256.of(ckpt.resolve("model.safetensors")), a.getSha256());
         assertNotNull(a.getEvalLoss());
         assertEquals(Math.exp(a.getEvalLoss()), a.getPerplexity(), 1e-9);
-        TrainerState state = TrainerState.read(ckpt);
+        CheckpointState state = CheckpointState.read(ckpt);
         assertEquals(12, state.step());
         assertEquals(ARGS.toMap(), state.args());
         assertTrue(Files.readString(ckpt.resolve("config.json")).contains("\"vocab_size\": 64"));
@@ -169,12 +164,7 @@ class TrainerResumeTest {
         arrive(later);
         Recorded second = train("split", dir.resolve("store"), tokenizerJson, -1, FRESH, later, step -> {});
         assertEquals(20, second.updates().size(), "resumed at 11");
-        for (long step = 11; step <= 30; step++) {
-            TrainStep.Result a = whole.updates().get(step), b = second.updates().get(step);
-            assertEquals(a.loss(), b.loss(), "loss at step " + step);
-            assertEquals(a.lr(), b.lr(), "learning rate at step " + step);
-            assertEquals(a.gradNorm(), b.gradNorm(), "gradient norm at step " + step);
-        }
+        assertSameUpdates(whole, second, 11, 30);
         CheckpointAnnouncement last = second.announcements().get(second.announcements().size() - 1);
         assertEquals(whole.announcements().get(whole.announcements().size() - 1).getSha256(), last.getSha256(), "same served weights");
         // 4 fresh samples per update: the 18 that arrived after update 10 are trained by update 15
@@ -207,5 +197,15 @@ class TrainerResumeTest {
                 Files.readAllBytes(branchedDir.resolve("model.safetensors"))), "the served weights are the decayed branch's");
         assertEquals(FRESH.learningRate(), branched.updates().get(30L).lr(), "the main line stays at the peak rate");
         assertNotNull(branched.announcements().get(5).getEvalLoss(), "the branch is evaluated");
+    }
+
+    /** The resumed run's updates {@code from..to} are the uninterrupted run's, bit for bit. */
+    private static void assertSameUpdates(Recorded whole, Recorded resumed, long from, long to) {
+        for (long step = from; step <= to; step++) {
+            TrainStep.Result a = whole.updates().get(step), b = resumed.updates().get(step);
+            assertEquals(a.loss(), b.loss(), "loss at step " + step);
+            assertEquals(a.lr(), b.lr(), "learning rate at step " + step);
+            assertEquals(a.gradNorm(), b.gradNorm(), "gradient norm at step " + step);
+        }
     }
 }

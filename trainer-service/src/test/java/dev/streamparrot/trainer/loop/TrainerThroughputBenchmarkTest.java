@@ -2,6 +2,7 @@ package dev.streamparrot.trainer.loop;
 
 import ai.djl.Device;
 import dev.streamparrot.model.GptConfig;
+import dev.streamparrot.model.GptCost;
 import dev.streamparrot.model.TrainStep;
 import dev.streamparrot.trainer.checkpoint.CheckpointStore;
 import dev.streamparrot.trainer.data.FakeChunkSource;
@@ -55,7 +56,7 @@ class TrainerThroughputBenchmarkTest {
             List<Double> steady = seconds.subList(2, seconds.size()); // the first updates warm libtorch up
             double perUpdate = steady.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
             double tokensPerSecond = args.tokensPerUpdate() / perUpdate;
-            double flops = GptConfig.preset(args.model(), vocab).trainFlopsPerToken(args.seqLength()) * tokensPerSecond;
+            double flops = GptCost.trainFlopsPerToken(GptConfig.preset(args.model(), vocab), args.seqLength()) * tokensPerSecond;
             System.out.printf("%s (vocab %d, %d x %d tokens): %.3f s/update, %.0f tokens/s, %.1f GFLOP/s; "
                             + "its default %d updates take ~%.0f min%n", profile, vocab, args.trainBatchSize(), args.seqLength(),
                     perUpdate, tokensPerSecond, flops / 1e9, TrainingArgs.profile(profile).maxTrainSteps(),

@@ -10,12 +10,10 @@ import dev.streamparrot.inference.service.ProvenanceFollower;
 import dev.streamparrot.schemas.Split;
 import dev.streamparrot.topics.Topics;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
-import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
@@ -35,18 +33,14 @@ final class ProvenanceController {
 
     private final ModelSlot slot;
     private final ProvenanceFollower follower;
-    private final ApiKeys apiKeys;
 
-    ProvenanceController(ModelSlot slot, @Nullable ProvenanceFollower follower, ApiKeys apiKeys) {
+    ProvenanceController(ModelSlot slot, @Nullable ProvenanceFollower follower) {
         this.slot = slot;
         this.follower = follower;
-        this.apiKeys = apiKeys;
     }
 
     @Get(uri = "/provenance", produces = MediaType.APPLICATION_JSON)
-    HttpResponse<String> provenance(@Nullable @QueryValue String repository, @Nullable @QueryValue String commit,
-                                    @Nullable @Header(HttpHeaders.AUTHORIZATION) String authorization) throws InterruptedException {
-        apiKeys.check(authorization);
+    HttpResponse<String> provenance(@Nullable @QueryValue String repository, @Nullable @QueryValue String commit) throws InterruptedException {
         if (repository == null || repository.isBlank()) throw ApiException.invalid("repository", "repository is required.");
         if (commit == null || commit.isBlank()) throw ApiException.invalid("commit", "commit is required.");
         if (follower == null) {

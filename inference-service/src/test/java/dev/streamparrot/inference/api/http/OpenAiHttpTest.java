@@ -193,6 +193,13 @@ class OpenAiHttpTest {
             HttpResponse<String> r = post("/v1/completions", body, key);
             assertEquals(401, r.statusCode(), r.body());
             assertEquals("invalid_api_key", JSON.readTree(r.body()).get("error").get("code").asText());
+            assertTrue(JSON.readTree(r.body()).get("error").has("param"), "OpenAI's body names param, null here: " + r.body());
+        }
+        // one filter guards every /v1 endpoint, those added later included
+        for (String path : new String[] {"/v1/models", "/v1/humaneval/humaneval-none", "/v1/provenance?repository=a&commit=b"}) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.getURL() + path)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, r.statusCode(), path + ": " + r.body());
         }
         HttpResponse<String> models = http.send(HttpRequest.newBuilder(URI.create(server.getURL() + "/v1/models")).build(),
                 HttpResponse.BodyHandlers.ofString());

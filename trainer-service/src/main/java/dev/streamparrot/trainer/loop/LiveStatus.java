@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** The latest figures of a run, readable from any thread (the status endpoint and the metrics gauges). */
-public final class TrainerStatus implements TrainingListener {
+public final class LiveStatus implements TrainingListener {
     /**
      * @param state          what the trainer does now (starting, waiting for chunks, training, evaluating, finished, failed: …)
      * @param lastCheckpoint URI of the last checkpoint, or null
@@ -19,7 +19,7 @@ public final class TrainerStatus implements TrainingListener {
             new AtomicReference<>(new Snapshot("starting", 0, Double.NaN, Double.NaN, 0, 0, Double.NaN, Double.NaN, null));
     private final long samplesPerUpdate;
 
-    public TrainerStatus(long samplesPerUpdate) {
+    public LiveStatus(long samplesPerUpdate) {
         this.samplesPerUpdate = samplesPerUpdate;
     }
 

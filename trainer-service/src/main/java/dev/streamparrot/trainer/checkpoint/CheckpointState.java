@@ -31,7 +31,7 @@ import java.util.TreeMap;
  * and, for {@code epochs}, {@code shuffle_buffer.bin} (the chunks in the shuffle buffer, slot by slot:
  * partition int32, offset int64, length int32, ids int32 each; big-endian).
  */
-public record TrainerState(String runId, long step, Double evalLoss, Double perplexity, Map<String, String> args,
+public record CheckpointState(String runId, long step, Double evalLoss, Double perplexity, Map<String, String> args,
                            DatasetState data) {
     public static final String STATE_FILE = "trainer_state.json";
     public static final String BUFFER_FILE = "shuffle_buffer.bin";
@@ -91,7 +91,7 @@ public record TrainerState(String runId, long step, Double evalLoss, Double perp
         }
     }
 
-    public static TrainerState read(Path dir) throws IOException {
+    public static CheckpointState read(Path dir) throws IOException {
         JsonNode root = JSON.readTree(dir.resolve(STATE_FILE).toFile());
         Map<String, String> args = new LinkedHashMap<>();
         root.get("args").fields().forEachRemaining(e -> args.put(e.getKey(), e.getValue().asText()));
@@ -102,7 +102,7 @@ public record TrainerState(String runId, long step, Double evalLoss, Double perp
                 ? new FreshReplayState(root.get("tokenizer_id").asText(), new FreshReplayMix.State(d.get("picks").asLong(),
                         d.get("rng_state").asLong(), d.get("cursor").asInt(), offsets(d.get("frontier"))))
                 : readEpochs(root, d, dir);
-        return new TrainerState(root.get("run_id").asText(), root.get("step").asLong(), evalLoss, perplexity, args, data);
+        return new CheckpointState(root.get("run_id").asText(), root.get("step").asLong(), evalLoss, perplexity, args, data);
     }
 
     private static DataState readEpochs(JsonNode root, JsonNode d, Path dir) throws IOException {
