@@ -38,4 +38,20 @@ class ArtifactsTest {
         () -> ArtifactLocation.resolve("s3://bucket/run/step-1"));
     assertTrue(e.getMessage().contains("s3://bucket/run/step-1"), e.getMessage());
   }
+
+  @Test
+  void storeKeysAreReadUnderTheVariableNamesTheDeploymentFilesSet(@TempDir Path tmp) {
+    // the compose and Kubernetes files set these variables; a command-line job reads them as Micronaut would
+    java.util.Map<String, String> env = java.util.Map.of(
+        "STREAMPARROT_STORE_URI", "s3://streamparrot/artifacts",
+        "STREAMPARROT_STORE_S3_ENDPOINT", "http://s3:9000",
+        "STREAMPARROT_STORE_S3_PATH_STYLE", "true");
+    StoreSettings settings = StoreSettings.from(
+        key -> java.util.Optional.ofNullable(env.get(StoreSettings.variable(key))), tmp);
+    assertEquals("s3://streamparrot/artifacts", settings.store());
+    assertEquals(java.net.URI.create("http://s3:9000"), settings.s3().endpoint());
+    assertTrue(settings.s3().pathStyle());
+    assertEquals(StoreSettings.KEYS.size(),
+        StoreSettings.KEYS.keySet().stream().map(StoreSettings::variable).distinct().count(), "one variable per key");
+  }
 }
