@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,14 +45,14 @@ class ArtifactsTest {
   @Test
   void storeKeysAreReadUnderTheVariableNamesTheDeploymentFilesSet(@TempDir Path tmp) {
     // the compose and Kubernetes files set these variables; a command-line job reads them as Micronaut would
-    java.util.Map<String, String> env = java.util.Map.of(
+    Map<String, String> env = Map.of(
         "STREAMPARROT_STORE_URI", "s3://streamparrot/artifacts",
         "STREAMPARROT_STORE_S3_ENDPOINT", "http://s3:9000",
         "STREAMPARROT_STORE_S3_PATH_STYLE", "true");
     StoreSettings settings = StoreSettings.from(
-        key -> java.util.Optional.ofNullable(env.get(StoreSettings.variable(key))), tmp);
+        key -> Optional.ofNullable(env.get(StoreSettings.variable(key))), tmp);
     assertEquals("s3://streamparrot/artifacts", settings.store());
-    assertEquals(java.net.URI.create("http://s3:9000"), settings.s3().endpoint());
+    assertEquals(URI.create("http://s3:9000"), settings.s3().endpoint());
     assertTrue(settings.s3().pathStyle());
     assertEquals(StoreSettings.KEYS.size(),
         StoreSettings.KEYS.keySet().stream().map(StoreSettings::variable).distinct().count(), "one variable per key");

@@ -18,15 +18,18 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -177,8 +180,8 @@ class DeploymentManifestsTest {
      * shares; a missing or different store would leave a reader unable to find what the writer announced.
      */
     private static void checkStore(Map<String, Map<String, String>> environments, String where, List<String> failures) {
-        Map<String, String> stores = new java.util.TreeMap<>();
-        Map<String, String> endpoints = new java.util.TreeMap<>();
+        Map<String, String> stores = new TreeMap<>();
+        Map<String, String> endpoints = new TreeMap<>();
         List<String> users = new ArrayList<>(DeploymentFiles.ARTIFACT_USERS);
         users.add(FIRST_TOKENIZER);
         for (String user : users) {
@@ -194,8 +197,8 @@ class DeploymentManifestsTest {
                 if (!env.containsKey(credential)) failures.add(where + " " + user + ": no " + credential + " for the S3 store");
             }
         }
-        if (new java.util.HashSet<>(stores.values()).size() > 1) failures.add(where + ": the artifact users name different stores " + stores);
-        if (new java.util.HashSet<>(endpoints.values()).size() > 1) failures.add(where + ": the artifact users reach S3 at different endpoints " + endpoints);
+        if (new HashSet<>(stores.values()).size() > 1) failures.add(where + ": the artifact users name different stores " + stores);
+        if (new HashSet<>(endpoints.values()).size() > 1) failures.add(where + ": the artifact users reach S3 at different endpoints " + endpoints);
     }
 
     /** No claim that several pods mount at once: artifacts travel through the store, not a shared disk. */
@@ -338,7 +341,7 @@ class DeploymentManifestsTest {
         checkStore(environments, "compose", failures);
         environments.forEach((name, env) -> {
             String endpoint = env.get(DeploymentFiles.STORE_ENDPOINT);
-            if (endpoint != null && !services.containsKey(java.net.URI.create(endpoint).getHost())) {
+            if (endpoint != null && !services.containsKey(URI.create(endpoint).getHost())) {
                 failures.add("compose " + name + ": its S3 endpoint " + endpoint + " is no service of the file");
             }
         });
