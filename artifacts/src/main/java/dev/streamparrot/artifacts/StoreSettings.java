@@ -2,6 +2,7 @@ package dev.streamparrot.artifacts;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -48,9 +49,18 @@ public record StoreSettings(String store, S3Settings s3) {
         return new StoreSettings(store, s3);
     }
 
-    /** Settings from the JVM's system properties ({@code -Dstreamparrot.store.uri=...}), for command-line tools. */
-    public static StoreSettings fromSystemProperties(Path dataDir) {
-        return from(key -> Optional.ofNullable(System.getProperty(key)), dataDir);
+    /**
+     * Settings for command-line tools, found where a service finds them: a system property
+     * ({@code -Dstreamparrot.store.uri=...}), else the environment variable Micronaut would read
+     * ({@code STREAMPARROT_STORE_URI}), so a one-shot job given a service's environment uses its store.
+     */
+    public static StoreSettings fromSystem(Path dataDir) {
+        return from(key -> Optional.ofNullable(System.getProperty(key)).or(() -> Optional.ofNullable(System.getenv(variable(key)))), dataDir);
+    }
+
+    /** The environment variable of a key, as Micronaut maps it: {@code streamparrot.store.s3.path-style} is {@code STREAMPARROT_STORE_S3_PATH_STYLE}. */
+    public static String variable(String key) {
+        return key.replace('.', '_').replace('-', '_').toUpperCase(Locale.ROOT);
     }
 
     public ArtifactStore open() {

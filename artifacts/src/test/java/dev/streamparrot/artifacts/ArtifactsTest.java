@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,5 +40,21 @@ class ArtifactsTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> ArtifactLocation.resolve("s3://bucket/run/step-1"));
     assertTrue(e.getMessage().contains("s3://bucket/run/step-1"), e.getMessage());
+  }
+
+  @Test
+  void storeKeysAreReadUnderTheVariableNamesTheDeploymentFilesSet(@TempDir Path tmp) {
+    // the compose and Kubernetes files set these variables; a command-line job reads them as Micronaut would
+    Map<String, String> env = Map.of(
+        "STREAMPARROT_STORE_URI", "s3://streamparrot/artifacts",
+        "STREAMPARROT_STORE_S3_ENDPOINT", "http://s3:9000",
+        "STREAMPARROT_STORE_S3_PATH_STYLE", "true");
+    StoreSettings settings = StoreSettings.from(
+        key -> Optional.ofNullable(env.get(StoreSettings.variable(key))), tmp);
+    assertEquals("s3://streamparrot/artifacts", settings.store());
+    assertEquals(URI.create("http://s3:9000"), settings.s3().endpoint());
+    assertTrue(settings.s3().pathStyle());
+    assertEquals(StoreSettings.KEYS.size(),
+        StoreSettings.KEYS.keySet().stream().map(StoreSettings::variable).distinct().count(), "one variable per key");
   }
 }

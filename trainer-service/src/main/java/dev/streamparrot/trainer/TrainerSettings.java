@@ -38,7 +38,7 @@ public record TrainerSettings(KafkaSettings kafka, String runId, TrainingArgs ar
      * such as {@code profile}, {@code run-id} or a training argument in kebab-case ({@code max-train-steps}).
      */
     public static TrainerSettings from(KafkaSettings kafka, Path dataDir, Function<String, Optional<String>> property) {
-        return from(kafka, dataDir, property, StoreSettings.fromSystemProperties(dataDir));
+        return from(kafka, dataDir, property, StoreSettings.fromSystem(dataDir));
     }
 
     /** As {@link #from(KafkaSettings, Path, Function)}, publishing to this store. */

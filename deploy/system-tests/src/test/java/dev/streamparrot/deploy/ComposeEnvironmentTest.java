@@ -1,10 +1,15 @@
 package dev.streamparrot.deploy;
 
+import dev.streamparrot.artifacts.Manifest;
+import dev.streamparrot.artifacts.S3Settings;
+import dev.streamparrot.artifacts.S3Store;
 import dev.streamparrot.kafka.KafkaSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,19 +30,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The compose file's configuration, run: every service and job of {@code docker-compose.yml} is started as a
  * local process through the image's own entrypoint ({@code run-service.sh}) and classpath layout
  * ({@code layout.sh}), with exactly the environment and command the compose file gives it, against a real
- * broker and the real registry (the local cluster's, {@code up --no-services}, in a folder and on ports of its own). Only what names another machine is replaced ({@link #toHere}): the broker and
- * registry addresses, the ports, the services' host names, and the two volumes. Then a small git repository
+ * broker and the real registry (the local cluster's, {@code up --no-services}, in a folder and on ports of its own),
+ * and an S3Proxy process (filesystem backend) in place of the file's S3 server, with the file's bucket and
+ * credentials. Only what names another machine is replaced ({@link #toHere}): the broker, registry and S3
+ * addresses, the ports, the services' host names, and each service's /data. Then a small git repository
  * posted to ingest must come out of inference as a completion: ingest → first-tokenizer job → tokenize →
- * packer → trainer checkpoint → inference.
+ * packer → trainer checkpoint → inference; the tokenizer and the checkpoint must be objects in the bucket, the
+ * only place the services share.
  * <p>
  * For speed on a small machine the test adds trainer settings the file leaves at their defaults ({@link #FASTER}:
  * a checkpoint every 4 small updates), and the first-tokenizer job gets a small vocabulary and file count. It
  * runs one replica of each stage.
  */
 class ComposeEnvironmentTest {
-    /** The artifact store the compose file gives the services. STORE: change this one line for the S3 store. */
-    static final String ARTIFACTS = "/artifacts";
-
     static final Map<String, Map<String, String>> FASTER = Map.of(
             "trainer", Map.of("STREAMPARROT_TRAINER_SAVE_CHECKPOINT_STEPS", "4", "STREAMPARROT_TRAINER_EVAL_INTERVAL", "4",
                     "STREAMPARROT_TRAINER_MAX_EVAL_STEPS", "2", "STREAMPARROT_TRAINER_TRAIN_BATCH_SIZE", "4",
@@ -61,8 +66,14 @@ class ComposeEnvironmentTest {
         Map<String, Integer> ports = new LinkedHashMap<>();
         for (String name : STARTED) ports.put(name, Integer.parseInt(cluster.url(name).replaceAll(".*:", "")));
         localPorts.putAll(ports);
-        UnaryOperator<String> here = value -> toHere(value, dir, cluster.settings, ports);
+        Map<String, String> store = DeploymentFiles.environment(compose.get("first-tokenizer"));
+        S3Server s3 = new S3Server(dir.resolve("s3"), store.get("AWS_ACCESS_KEY_ID"), store.get("AWS_SECRET_ACCESS_KEY"));
+        String composeEndpoint = store.get(DeploymentFiles.STORE_ENDPOINT);
+        UnaryOperator<String> here = value -> toHere(value, cluster.settings, ports).replace(composeEndpoint, s3.endpoint().toString());
         try {
+            // the S3 server and its bucket, as the file's s3 and bucket services make them
+            processes.add(s3.start());
+            s3.createBucket(store.get(DeploymentFiles.STORE_URI));
             assertEquals(0, LocalCluster.commandLine().execute(withOptions(cluster, "up", "--no-services")), "broker and registry");
             // the topics job, as compose runs it (one broker here: replication factor 1)
             Process topics = start(dir, "topics", compose.get("topics"), here, app, "entrypoint");
@@ -87,7 +98,10 @@ class ComposeEnvironmentTest {
             String completion = awaitCompletion(dir, ports.get("inference"));
             System.out.println("compose environment served: " + completion);
             assertTrue(completion.contains("\"choices\""), completion);
-            assertTrue(Files.exists(dir.resolve("artifacts/checkpoints")), "checkpoints in the shared artifact store");
+            // the artifacts crossed between services as objects in the bucket, not as files on a shared disk
+            List<String> stored = s3.artifacts(store.get(DeploymentFiles.STORE_URI));
+            assertTrue(stored.stream().anyMatch(n -> n.startsWith("tokenizers/")), "no tokenizer in the S3 store: " + stored);
+            assertTrue(stored.stream().anyMatch(n -> n.startsWith("checkpoints/")), "no checkpoint in the S3 store: " + stored);
 
             // a restarted job (compose's restart: on-failure, a re-applied Kubernetes Job) changes nothing
             Process again = start(dir, "first-tokenizer-again", compose.get("first-tokenizer"), here, app, "command");
@@ -113,15 +127,14 @@ class ComposeEnvironmentTest {
 
     /**
      * A compose value as it reads on this machine: the brokers and the registry are the test's, the services'
-     * host names and ports the local ones, /data a folder per service, and the artifact store a folder all share.
+     * host names and ports the local ones (/data, a folder per service, is set by {@link #start}).
      */
-    static String toHere(String value, Path dir, KafkaSettings cluster, Map<String, Integer> ports) {
+    static String toHere(String value, KafkaSettings cluster, Map<String, Integer> ports) {
         String v = value.replace("kafka-1:9092,kafka-2:9092,kafka-3:9092", cluster.bootstrapServers())
                 .replace("http://registry:8080/apis/ccompat/v7", cluster.schemaRegistryUrl());
         for (var port : ports.entrySet()) {
             v = v.replaceAll("http://" + port.getKey() + ":[0-9]+", "http://127.0.0.1:" + port.getValue());
         }
-        if (v.equals(ARTIFACTS) || v.startsWith(ARTIFACTS + "/")) v = dir.resolve("artifacts") + v.substring(ARTIFACTS.length());
         return v;
     }
 
@@ -209,5 +222,80 @@ class ComposeEnvironmentTest {
             run(new ProcessBuilder(git).directory(target.toFile()).redirectErrorStream(true), Map.of());
         }
         return target;
+    }
+
+    /**
+     * The compose file's S3 server, here: an S3Proxy process on the filesystem (as the local cluster's
+     * {@code --store s3} runs it), with the credentials the file gives the services.
+     */
+    static final class S3Server {
+        private final Path dir;
+        private final String accessKey;
+        private final String secretKey;
+        private final int port;
+
+        S3Server(Path dir, String accessKey, String secretKey) throws IOException {
+            this.dir = dir;
+            this.accessKey = accessKey;
+            this.secretKey = secretKey;
+            try (ServerSocket free = new ServerSocket(0)) {
+                this.port = free.getLocalPort();
+            }
+        }
+
+        URI endpoint() {
+            return URI.create("http://127.0.0.1:" + port);
+        }
+
+        Process start() throws Exception {
+            Path data = Files.createDirectories(dir.resolve("data"));
+            Path properties = dir.resolve("s3proxy.properties");
+            Files.writeString(properties, String.join("\n",
+                    "s3proxy.endpoint=" + endpoint(),
+                    "s3proxy.authorization=aws-v2-or-v4",
+                    "s3proxy.identity=" + accessKey,
+                    "s3proxy.credential=" + secretKey,
+                    "jclouds.provider=filesystem",
+                    "jclouds.identity=local",
+                    "jclouds.credential=local",
+                    "jclouds.filesystem.basedir=" + data) + "\n");
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            // slf4j-simple to System.out: S3Proxy sends System.err through slf4j (see LocalStore)
+            Process p = new ProcessBuilder(java, "-Xmx256m", "-Dorg.slf4j.simpleLogger.logFile=System.out",
+                    "-cp", System.getProperty("java.class.path"), "org.gaul.s3proxy.Main", "--properties", properties.toString())
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("s3proxy.log").toFile()).start();
+            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+            while (true) {
+                try (Socket ignored = new Socket("127.0.0.1", port)) {
+                    return p;
+                } catch (IOException notYet) {
+                    if (!p.isAlive() || System.nanoTime() > deadline) {
+                        throw new AssertionError("S3Proxy did not start: " + Files.readString(dir.resolve("s3proxy.log")));
+                    }
+                    Thread.sleep(200);
+                }
+            }
+        }
+
+        /** The bucket of the store URI, as the compose file's one-shot bucket service makes it. */
+        void createBucket(String storeUri) {
+            try (S3Store store = open(storeUri)) {
+                store.createBucketIfMissing();
+            }
+        }
+
+        /** The names of the complete artifacts (those with a manifest) in the store. */
+        List<String> artifacts(String storeUri) {
+            try (S3Store store = open(storeUri)) {
+                return store.list("").stream().map(Manifest::name).toList();
+            }
+        }
+
+        private S3Store open(String storeUri) {
+            // the AWS SDK's default chain, as in the services, here from system properties of the test JVM
+            System.setProperty("aws.accessKeyId", accessKey);
+            System.setProperty("aws.secretAccessKey", secretKey);
+            return new S3Store(storeUri, S3Settings.defaults(dir.resolve("cache")).withEndpoint(endpoint(), true));
+        }
     }
 }

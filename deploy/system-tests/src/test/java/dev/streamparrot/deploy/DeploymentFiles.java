@@ -25,8 +25,18 @@ final class DeploymentFiles {
     static final Path KUBERNETES = Path.of("deploy/k8s/streamparrot.yaml");
     static final Path DOCKERFILE = Path.of("deploy/docker/Dockerfile");
 
-    /** Variables the image's entrypoint reads rather than Micronaut (run-service.sh's JVM options). */
-    static final List<String> NOT_CONFIG = List.of("JAVA_OPTS");
+    /**
+     * Variables that Micronaut does not read: run-service.sh's JVM options, and the S3 credentials that the AWS
+     * SDK's default chain reads from the environment.
+     */
+    static final List<String> NOT_CONFIG = List.of("JAVA_OPTS", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION");
+
+    /** The artifact store's location key, as an environment variable. */
+    static final String STORE_URI = "STREAMPARROT_STORE_URI";
+    static final String STORE_ENDPOINT = "STREAMPARROT_STORE_S3_ENDPOINT";
+
+    /** What writes or reads artifacts (tokenizer releases, checkpoints), besides the first-tokenizer job. */
+    static final List<String> ARTIFACT_USERS = List.of("tokenize", "trainer", "inference");
 
     /** The topic each scaled stage consumes: its replicas share that topic's partitions, so more would idle. */
     static final Map<String, Topic> INPUT = Map.of(

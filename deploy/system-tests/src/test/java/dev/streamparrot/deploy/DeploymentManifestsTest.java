@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -17,15 +18,18 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -55,6 +59,7 @@ class DeploymentManifestsTest {
         List<Workload> workloads = new ArrayList<>();
         for (HasMetadata o : objects) {
             if (o instanceof ConfigMap c) configMaps.put(c.getMetadata().getName(), c.getData());
+            if (o instanceof Secret secret) configMaps.put(SECRET + secret.getMetadata().getName(), secretKeys(secret));
             if (o instanceof PersistentVolumeClaim c) claims.put(c.getMetadata().getName(), c);
             if (o instanceof Deployment d) {
                 workloads.add(new Workload("Deployment", d.getMetadata().getName(), Objects.requireNonNullElse(d.getSpec().getReplicas(), 1),
@@ -144,63 +149,93 @@ class DeploymentManifestsTest {
         } else {
             Container c = tokenizerJob.get().pod().getContainers().get(0);
             checkKeys(ServiceConfig.of("tokenize-service"), environment(c, configMaps), "k8s first-tokenizer job", failures);
-            checkArtifactsShared(tokenizerJob.get(), workloads, configMaps, claims, failures);
+            checkJobOptions(c.getArgs(), "k8s first-tokenizer job", failures);
+            environments.put(FIRST_TOKENIZER, environment(c, configMaps));
         }
+        checkStore(environments, "k8s", failures);
+        checkNoSharedClaim(workloads, claims, failures);
+        workloads.stream().filter(w -> w.name().equals("trainer") && !w.kind().equals("Job")).findFirst().ifPresent(w -> {
+            Container c = container(w, "trainer", new ArrayList<>(), "");
+            if (c == null) return;
+            String checkpoints = checkpointDir(environment(c, configMaps));
+            Optional<VolumeMount> mount = mountAt(c, checkpoints);
+            boolean own = mount.isPresent() && (w.claimTemplates().contains(mount.get().getName())
+                    || volumes(w).stream().anyMatch(v -> v.getName().equals(mount.get().getName()) && v.getEmptyDir() != null));
+            if (!own) failures.add("k8s trainer: its checkpoint working directory " + checkpoints + " is not on its own volume (emptyDir or claim template)");
+        });
         assertEquals(List.of(), failures, "the Kubernetes manifests disagree with the code");
     }
 
     static final String CUDA_IMAGE = "streamparrot-cuda";
 
+    /** The first-tokenizer job's name among the services' environments. */
+    static final String FIRST_TOKENIZER = "first-tokenizer job";
+    /** Secrets join the config maps under this prefix: only their keys count, their values are the user's. */
+    static final String SECRET = "secret/";
+
     /**
-     * Artifacts (tokenizer releases, checkpoints) are passed as files while the store is the directory store
-     * ({@code file:}): every reader must see the writer's files at the same path, on one claim that several nodes
-     * can mount (ReadWriteMany).
+     * Artifacts (tokenizer releases, checkpoints) go through one S3 store: the first-tokenizer job, tokenize,
+     * the trainer and inference all name the same {@code s3://} store, reach it at the same endpoint and have
+     * credentials for the AWS SDK's default chain. A {@code file:} store would need one disk that every machine
+     * shares; a missing or different store would leave a reader unable to find what the writer announced.
      */
-    private static void checkArtifactsShared(Workload job, List<Workload> workloads, Map<String, Map<String, String>> configMaps,
-                                             Map<String, PersistentVolumeClaim> claims, List<String> failures) {
-        Container jobContainer = job.pod().getContainers().get(0);
-        List<String> args = jobContainer.getArgs();
-        int store = args.indexOf("--store");
-        if (store < 0) {
-            failures.add("k8s first-tokenizer job: no --store");
-            return;
-        }
-        Optional<String> claim = claimAt(job, jobContainer, args.get(store + 1));
-        if (claim.isEmpty()) {
-            failures.add("k8s first-tokenizer job: its store " + args.get(store + 1) + " is on no shared claim");
-            return;
-        }
-        PersistentVolumeClaim pvc = claims.get(claim.get());
-        if (pvc == null || !pvc.getSpec().getAccessModes().contains("ReadWriteMany")) {
-            failures.add("k8s: the artifact claim " + claim.get() + " is not ReadWriteMany");
-        }
-        String trainerCheckpoints = null;
-        for (String reader : List.of("tokenize", "trainer", "inference")) {
-            Optional<Workload> w = workloads.stream().filter(x -> x.name().equals(reader) && !x.kind().equals("Job")).findFirst();
-            if (w.isEmpty()) continue;
-            Container c = container(w.get(), reader, new ArrayList<>(), "");
-            if (c == null) continue;
-            if (!claimAt(w.get(), c, args.get(store + 1)).equals(claim)) {
-                failures.add("k8s " + reader + ": does not see the tokenizer store " + args.get(store + 1) + " (claim " + claim.get() + ")");
+    private static void checkStore(Map<String, Map<String, String>> environments, String where, List<String> failures) {
+        Map<String, String> stores = new TreeMap<>();
+        Map<String, String> endpoints = new TreeMap<>();
+        List<String> users = new ArrayList<>(DeploymentFiles.ARTIFACT_USERS);
+        users.add(FIRST_TOKENIZER);
+        for (String user : users) {
+            Map<String, String> env = environments.get(user);
+            if (env == null) continue;
+            String store = env.get(DeploymentFiles.STORE_URI);
+            if (store == null || !store.startsWith("s3://")) {
+                failures.add(where + " " + user + ": " + DeploymentFiles.STORE_URI + " is " + store + ", not an s3:// store that other machines reach");
             }
-            if (reader.equals("trainer")) {
-                Map<String, String> env = environment(c, configMaps);
-                ServiceConfig config = ServiceConfig.of("trainer-service");
-                trainerCheckpoints = config.value("streamparrot.trainer.checkpoint-dir", env)
-                        .orElse(config.value(DATA_DIR, env).orElse("?") + "/checkpoints");
-                if (!claimAt(w.get(), c, trainerCheckpoints).equals(claim)) {
-                    failures.add("k8s trainer: its checkpoints " + trainerCheckpoints + " are not on the artifact claim " + claim.get());
-                }
+            stores.put(user, String.valueOf(store));
+            endpoints.put(user, String.valueOf(env.get(DeploymentFiles.STORE_ENDPOINT)));
+            for (String credential : List.of("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")) {
+                if (!env.containsKey(credential)) failures.add(where + " " + user + ": no " + credential + " for the S3 store");
             }
-            if (reader.equals("inference") && trainerCheckpoints != null && !claimAt(w.get(), c, trainerCheckpoints).equals(claim)) {
-                failures.add("k8s inference: does not see the trainer's checkpoints " + trainerCheckpoints);
+        }
+        if (new HashSet<>(stores.values()).size() > 1) failures.add(where + ": the artifact users name different stores " + stores);
+        if (new HashSet<>(endpoints.values()).size() > 1) failures.add(where + ": the artifact users reach S3 at different endpoints " + endpoints);
+    }
+
+    /** No claim that several pods mount at once: artifacts travel through the store, not a shared disk. */
+    private static void checkNoSharedClaim(List<Workload> workloads, Map<String, PersistentVolumeClaim> claims, List<String> failures) {
+        claims.forEach((name, claim) -> {
+            if (claim.getSpec().getAccessModes().contains("ReadWriteMany")) failures.add("k8s: claim " + name + " is ReadWriteMany (a disk shared across machines)");
+        });
+        Map<String, String> mountedBy = new HashMap<>();
+        for (Workload w : workloads) {
+            for (Volume v : volumes(w)) {
+                if (v.getPersistentVolumeClaim() == null) continue;
+                String claim = v.getPersistentVolumeClaim().getClaimName();
+                String other = mountedBy.putIfAbsent(claim, w.name());
+                if (other != null) failures.add("k8s: claim " + claim + " is mounted by both " + other + " and " + w.name());
             }
         }
     }
 
-    private static Optional<String> claimAt(Workload w, Container c, String path) {
-        return mountAt(c, path).flatMap(m -> volumes(w).stream().filter(v -> v.getName().equals(m.getName())).findFirst())
-                .filter(v -> v.getPersistentVolumeClaim() != null).map(v -> v.getPersistentVolumeClaim().getClaimName());
+    /** The trainer's local checkpoint working directory (published to the store from there). */
+    private static String checkpointDir(Map<String, String> env) {
+        ServiceConfig config = ServiceConfig.of("trainer-service");
+        return config.value("streamparrot.trainer.checkpoint-dir", env).orElse(config.value(DATA_DIR, env).orElse("?") + "/checkpoints");
+    }
+
+    /** The job takes its store from the services' environment: {@code --store} would override it with a path. */
+    private static void checkJobOptions(List<String> args, String where, List<String> failures) {
+        if (args.contains("--store")) {
+            failures.add(where + ": --store " + args.get(args.indexOf("--store") + 1)
+                    + " overrides the store of its environment (" + DeploymentFiles.STORE_URI + ")");
+        }
+    }
+
+    private static Map<String, String> secretKeys(Secret secret) {
+        Map<String, String> keys = new LinkedHashMap<>();
+        if (secret.getData() != null) secret.getData().keySet().forEach(k -> keys.put(k, "(secret)"));
+        if (secret.getStringData() != null) secret.getStringData().keySet().forEach(k -> keys.put(k, "(secret)"));
+        return keys;
     }
 
     private static List<Volume> volumes(Workload w) {
@@ -221,15 +256,16 @@ class DeploymentManifestsTest {
         return c.orElse(null);
     }
 
-    /** A container's environment: its config maps first, then its own variables, as Kubernetes resolves them. */
+    /** A container's environment: its config maps and secrets first, then its own variables, as Kubernetes resolves them. */
     private static Map<String, String> environment(Container c, Map<String, Map<String, String>> configMaps) {
         Map<String, String> env = new LinkedHashMap<>();
         if (c.getEnvFrom() != null) {
             for (EnvFromSource from : c.getEnvFrom()) {
                 if (from.getConfigMapRef() != null) env.putAll(configMaps.getOrDefault(from.getConfigMapRef().getName(), Map.of()));
+                if (from.getSecretRef() != null) env.putAll(configMaps.getOrDefault(SECRET + from.getSecretRef().getName(), Map.of()));
             }
         }
-        if (c.getEnv() != null) for (EnvVar v : c.getEnv()) env.put(v.getName(), v.getValue());
+        if (c.getEnv() != null) for (EnvVar v : c.getEnv()) env.put(v.getName(), v.getValueFrom() != null ? "(secret)" : v.getValue());
         return env;
     }
 
@@ -299,38 +335,32 @@ class DeploymentManifestsTest {
         } else {
             Map<String, Object> s = job.get().getValue();
             checkKeys(ServiceConfig.of("tokenize-service"), DeploymentFiles.environment(s), "compose " + job.get().getKey(), failures);
-            List<String> args = DeploymentFiles.command(s, "command");
-            int store = args.indexOf("--store");
-            String storePath = store < 0 ? "?" : args.get(store + 1);
-            String storeVolume = volumeAt(s, storePath);
-            if (storeVolume.isEmpty()) failures.add("compose " + job.get().getKey() + ": its store " + storePath + " is on no shared volume");
-            for (String reader : List.of("tokenize", "trainer", "inference")) {
-                Map<String, Object> r = services.get(reader);
-                if (r != null && !storeVolume.isEmpty() && !storeVolume.equals(volumeAt(r, storePath))) {
-                    failures.add("compose " + reader + ": does not see the tokenizer store " + storePath + " (volume " + storeVolume + ")");
-                }
+            checkJobOptions(DeploymentFiles.command(s, "command"), "compose " + job.get().getKey(), failures);
+            environments.put(FIRST_TOKENIZER, DeploymentFiles.environment(s));
+        }
+        checkStore(environments, "compose", failures);
+        environments.forEach((name, env) -> {
+            String endpoint = env.get(DeploymentFiles.STORE_ENDPOINT);
+            if (endpoint != null && !services.containsKey(URI.create(endpoint).getHost())) {
+                failures.add("compose " + name + ": its S3 endpoint " + endpoint + " is no service of the file");
             }
-            Map<String, Object> trainer = services.get("trainer");
-            Map<String, Object> inference = services.get("inference");
-            if (trainer != null && inference != null) {
-                ServiceConfig config = ServiceConfig.of("trainer-service");
-                Map<String, String> env = DeploymentFiles.environment(trainer);
-                String checkpoints = config.value("streamparrot.trainer.checkpoint-dir", env)
-                        .orElse(config.value(DATA_DIR, env).orElse("?") + "/checkpoints");
-                String volume = volumeAt(trainer, checkpoints);
-                if (volume.isEmpty() || !volume.equals(volumeAt(inference, checkpoints))) {
-                    failures.add("compose inference: does not see the trainer's checkpoints " + checkpoints);
-                }
+        });
+        // one container per named volume: the containers may run on different machines, a volume is one machine's disk
+        Map<String, String> volumeUsers = new HashMap<>();
+        services.forEach((name, service) -> DeploymentFiles.mounts(service).values().forEach(volume -> {
+            String other = volumeUsers.putIfAbsent(volume, name);
+            if (other != null && !other.equals(name)) failures.add("compose: volume " + volume + " is shared by " + other + " and " + name);
+        }));
+        Map<String, Object> trainer = services.get("trainer");
+        if (trainer != null) {
+            Map<String, String> env = DeploymentFiles.environment(trainer);
+            String checkpoints = checkpointDir(env);
+            String dataDir = ServiceConfig.of("trainer-service").value(DATA_DIR, env).orElse("?");
+            if (!checkpoints.equals(dataDir) && !checkpoints.startsWith(dataDir + "/")) {
+                failures.add("compose trainer: its checkpoint working directory " + checkpoints + " is not under its own data dir " + dataDir);
             }
         }
         assertEquals(List.of(), failures, "the compose file disagrees with the code");
-    }
-
-    private static String volumeAt(Map<String, Object> service, String path) {
-        return DeploymentFiles.mounts(service).entrySet().stream()
-                .filter(m -> path.equals(m.getKey()) || path.startsWith(m.getKey() + "/"))
-                .max((a, b) -> Integer.compare(a.getKey().length(), b.getKey().length()))
-                .map(Map.Entry::getValue).orElse("");
     }
 
     // ---- shared checks ---------------------------------------------------------------------------------------

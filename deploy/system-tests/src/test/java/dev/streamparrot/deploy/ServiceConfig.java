@@ -1,5 +1,6 @@
 package dev.streamparrot.deploy;
 
+import dev.streamparrot.artifacts.StoreSettings;
 import dev.streamparrot.launcher.ProjectPaths;
 import dev.streamparrot.trainer.TrainerSettings;
 import dev.streamparrot.trainer.loop.TrainingArgs;
@@ -38,6 +39,8 @@ record ServiceConfig(String module, Map<String, String> defaults) {
             collect(source, keys);
         }
         sources(root.resolve("kit")).forEach(source -> collect(source, keys));
+        // kit's StoreFactory reads the artifact store's keys through the environment, not through @Value
+        StoreSettings.KEYS.forEach((key, meaning) -> keys.putIfAbsent(key, ""));
         Path yml = root.resolve(module).resolve("src/main/resources/application.yml");
         if (Files.exists(yml)) flatten("", new Yaml().load(read(yml)), keys);
         if (module.equals("trainer-service")) {

@@ -37,7 +37,8 @@ public final class TrainTokenizerCommand implements Callable<Integer> {
     @Option(names = "--vocab-size", defaultValue = "32768") int vocabSize;
     @Option(names = "--min-frequency", defaultValue = "0") long minFrequency;
     @Option(names = "--store", description = "the artifact store of releases: a directory, file:/dir or s3://bucket/prefix"
-            + " (default: -Dstreamparrot.store.uri, else .local/tokenize/store); S3 settings from -Dstreamparrot.store.s3.*")
+            + " (default: -Dstreamparrot.store.uri or STREAMPARROT_STORE_URI, else .local/tokenize/store);"
+            + " S3 settings from -Dstreamparrot.store.s3.* or STREAMPARROT_STORE_S3_*")
     String store;
     @Option(names = "--no-progress") boolean noProgress;
 
@@ -56,7 +57,7 @@ public final class TrainTokenizerCommand implements Callable<Integer> {
         BpeTrainer.Config config = new BpeTrainer.Config(vocabSize, minFrequency,
                 BpeTrainer.Config.byteLevel(vocabSize).specialTokens(), BpeTrainer.Config.byteLevel(vocabSize).initialAlphabet());
         BpeTrainer.Progress progress = noProgress ? BpeTrainer.Progress.NONE : new ProgressBar(System.err);
-        StoreSettings storeSettings = StoreSettings.fromSystemProperties(Path.of(".local/tokenize"));
+        StoreSettings storeSettings = StoreSettings.fromSystem(Path.of(".local/tokenize"));
         if (store != null) storeSettings = new StoreSettings(store, storeSettings.s3());
         TrainTokenizerJob.Result result;
         try (ArtifactStore artifacts = storeSettings.open()) {
