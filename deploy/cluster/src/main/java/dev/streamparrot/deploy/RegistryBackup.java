@@ -37,7 +37,12 @@ final class RegistryBackup {
 
     private final String bootstrapServers;
     private final URI registry;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    // `stop` hung twice under heavy load in the export's body (cause not found; the same export answers in ms
+    // otherwise): plain HTTP/1.1 without the JDK client's h2c upgrade, and the whole exchange bounded below
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    /** A request's timeout covers only the wait for the headers: the whole exchange, body included, is bounded here. */
+    private static final Duration EXCHANGE = Duration.ofSeconds(90);
 
     /** @param registryRoot e.g. {@code http://127.0.0.1:18081} */
     RegistryBackup(String bootstrapServers, String registryRoot) {
@@ -47,8 +52,8 @@ final class RegistryBackup {
 
     /** Exports the registry and keeps the export in Kafka. @return its size in bytes */
     int save() throws IOException, InterruptedException {
-        HttpResponse<byte[]> export = http.send(HttpRequest.newBuilder(registry.resolve("apis/registry/v2/admin/export"))
-                .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> export = exchange(HttpRequest.newBuilder(registry.resolve("apis/registry/v2/admin/export"))
+                .timeout(Duration.ofSeconds(60)).build());
         if (export.statusCode() != 200) throw new IOException("the registry's export answered HTTP " + export.statusCode());
         TopicAdmin.ensure(bootstrapServers, List.of(TOPIC), (short) 1);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrapServers,
@@ -58,6 +63,18 @@ final class RegistryBackup {
             throw new IOException("cannot write the registry's backup to " + TOPIC.name() + ": " + e.getCause(), e.getCause());
         }
         return export.body().length;
+    }
+
+    private HttpResponse<byte[]> exchange(HttpRequest request) throws IOException, InterruptedException {
+        var pending = http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+        try {
+            return pending.get(EXCHANGE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            pending.cancel(true);
+            throw new IOException(request.uri() + " did not answer in full within " + EXCHANGE.toSeconds() + " s");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(request.uri() + ": " + e.getCause(), e.getCause());
+        }
     }
 
     /**
