@@ -48,6 +48,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class WholeClusterRestartTest {
     static final int SEQ = 128;
+    /** The Cluster's checkpoint interval in main-line updates (each checkpoint adds the catalog's decay branch). */
+    static final int SAVE_CHECKPOINT_STEPS = 4;
     static final List<String> SERVICES = List.of("ingest", "tokenize", "packer", "trainer", "inference");
 
     @Test
@@ -137,7 +139,7 @@ class WholeClusterRestartTest {
                     "--controller-port", String.valueOf(servicePortBase + services + 1), "--registry-port", String.valueOf(registry),
                     "--service-port-base", String.valueOf(servicePortBase),
                     // a checkpoint every few updates of a small batch, so that a restart has something to resume from
-                    "--set", "trainer:streamparrot.trainer.save-checkpoint-steps=4",
+                    "--set", "trainer:streamparrot.trainer.save-checkpoint-steps=" + SAVE_CHECKPOINT_STEPS,
                     "--set", "trainer:streamparrot.trainer.eval-interval=4",
                     "--set", "trainer:streamparrot.trainer.max-eval-steps=2",
                     // one 512-token chunk per update: as many tokens as the 4 x 128 these tests used before cpu-tiny-512
