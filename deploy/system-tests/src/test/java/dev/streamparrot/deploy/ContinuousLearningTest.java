@@ -69,7 +69,7 @@ class ContinuousLearningTest {
             assertEquals("trained", file.path("status").asText(), provenance.toString());
             assertEquals(pushed.offsets, offsets(file.path("chunks")), "the endpoint finds the file's chunks: " + provenance);
 
-            JsonNode completion = complete(cluster, "def insort(a, x):");
+            JsonNode completion = complete(cluster, "def rgb_to_hsv(r, g, b):");
             CheckpointAnnouncement served = announcementNamed(cluster, completion.path("model").asText()).orElseThrow(() ->
                     new AssertionError("the completion's model names no announced checkpoint: " + completion));
             assertEquals(fingerprint(served), completion.path("system_fingerprint").asText(), "the fingerprint is that checkpoint's");
@@ -89,10 +89,19 @@ class ContinuousLearningTest {
     /** The first checkpoint whose frontier covers a pushed commit's chunks, and the bound it had to meet. */
     record Trained(CheckpointAnnouncement announcement, long arrivalStep, long backlog, long boundStep, long coveredNanos) {}
 
+    /**
+     * The new file and the filler of each push: distinct standard-library modules of 4-9 kB (every Python 3
+     * since 3.8 has them), so that dedup takes each as new and each push adds a few chunks.
+     */
+    static final List<String> NEW_FILES = List.of("colorsys.py", "fnmatch.py", "sched.py", "stat.py", "reprlib.py",
+            "codeop.py", "linecache.py", "getpass.py", "netrc.py", "genericpath.py");
+    static final List<String> FILLERS = List.of("glob.py", "copy.py", "getopt.py", "quopri.py", "shelve.py",
+            "py_compile.py", "rlcompleter.py", "hmac.py", "copyreg.py", "zipapp.py");
+
     private static int pushes;
 
     /**
-     * Commits a new file (a copy of a standard-library module) and then a second file on the same partition, so
+     * Commits a new file (a copy of a standard-library module; at most 10 pushes per JVM) and then a second file on the same partition, so
      * that the packer cuts the new file's last ids into a chunk (it holds a partition's remainder until the next
      * file fills it); asks ingest to fetch after each; waits until the new file's chunks are on chunks-train.
      */
@@ -100,7 +109,7 @@ class ContinuousLearningTest {
         int n = pushes++;
         String path = "fresh_" + n + ".py";
         long committed = System.nanoTime();
-        String commit = repo.commit("adds " + path, List.<String[]>of(new String[]{path, stdlib("colorsys.py") + "\n# push " + n + "\n"}));
+        String commit = repo.commit("adds " + path, List.<String[]>of(new String[]{path, stdlib(NEW_FILES.get(n))}));
         repo.requestIngest();
         repo.awaitIngested(commit, Duration.ofMinutes(2));
         String key = repo.key(path);
@@ -110,7 +119,7 @@ class ContinuousLearningTest {
         assertEquals(partition, TrackedRepository.partitionOf(key, PARTITIONS), "source-files is partitioned by murmur2 of the key");
 
         String fillerPath = repo.pathOnPartition("more_" + n, partition, PARTITIONS);
-        String filler = repo.commit("adds " + fillerPath, List.<String[]>of(new String[]{fillerPath, stdlib("fnmatch.py") + "\n# push " + n + "\n"}));
+        String filler = repo.commit("adds " + fillerPath, List.<String[]>of(new String[]{fillerPath, stdlib(FILLERS.get(n))}));
         repo.requestIngest();
         repo.awaitIngested(filler, Duration.ofMinutes(2));
 

@@ -206,12 +206,31 @@ class WholeClusterRestartTest {
         String ingestAndActivateTokenizer(Path corpus) throws Exception {
             cli("ingest-service", "dev.streamparrot.ingest.IngestCli", "ingest-dir", corpus.toString(), "--license", "PSF-2.0",
                     "--repo-per-subdir", "--no-progress");
+            awaitSourceFiles();
             String trained = cli("tokenize-service", "dev.streamparrot.tokenize.train.TrainTokenizerCommand",
                     "--vocab-size", "1024", "--store", home.resolve("tokenize/tokenizers").toString(), "--no-progress");
             Matcher release = Pattern.compile("released tokenizer ([0-9a-f]+)").matcher(trained);
             assertTrue(release.find(), trained);
             cli("tokenize-service", "dev.streamparrot.tokenize.stream.ActivateCommand", "--id", release.group(1));
             return release.group(1);
+        }
+
+        /**
+         * Waits until the ingest service's dedup stage has published the source files (their count settles): the CLI's files are candidates
+         * until then, and a small corpus can be done ingesting before the stage has passed any on.
+         */
+        private void awaitSourceFiles() throws InterruptedException {
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            long last = -1;
+            for (int quiet = 0; quiet < 3; Thread.sleep(1000)) {
+                long now = TopicCounts.count(settings, List.of(Topics.SOURCE_FILES)).get(Topics.SOURCE_FILES.name());
+                quiet = now > 0 && now == last ? quiet + 1 : 0;
+                last = now;
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("source files did not settle within 2 minutes (" + now + "); ingest log:\n"
+                            + Supervisor.tail(supervisor.log("ingest"), 30));
+                }
+            }
         }
 
         /** Runs a command-line tool of a module against this cluster, as the main job does; returns what it printed. */
