@@ -24,7 +24,8 @@ import java.util.List;
  */
 @Tag("benchmark")
 class CommitToServedBenchmark {
-    static final int COMMITS = 10;
+    /** 10 by default; {@code -Dbenchmark.commits=N} for a shorter run (at most 10: ContinuousLearningTest's files). */
+    static final int COMMITS = Integer.getInteger("benchmark.commits", 10);
     static final Plan LOCAL_PLAN = new Plan(2, 0.5, ServiceCatalog.CHECKPOINT_STEPS, ServiceCatalog.DECAY_STEPS);
 
     @Test

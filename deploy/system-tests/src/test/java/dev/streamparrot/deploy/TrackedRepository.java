@@ -84,6 +84,11 @@ final class TrackedRepository {
         id = JSON.readTree(r.body()).path("id").asText();
     }
 
+    /** What {@code GET /repos/{id}} says of it. */
+    String state() throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(ingestUrl + "/repos/" + id)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
     /** Waits until the service has ingested up to this commit (its files acknowledged by the broker). */
     void awaitIngested(String commit, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
