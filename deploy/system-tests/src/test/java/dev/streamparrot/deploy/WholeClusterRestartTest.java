@@ -48,6 +48,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class WholeClusterRestartTest {
     static final int SEQ = 128;
+    /** The Cluster's checkpoint interval in main-line updates (each checkpoint adds the catalog's decay branch). */
+    static final int SAVE_CHECKPOINT_STEPS = 4;
     static final List<String> SERVICES = List.of("ingest", "tokenize", "packer", "trainer", "inference");
 
     @Test
@@ -137,7 +139,7 @@ class WholeClusterRestartTest {
                     "--controller-port", String.valueOf(servicePortBase + services + 1), "--registry-port", String.valueOf(registry),
                     "--service-port-base", String.valueOf(servicePortBase),
                     // a checkpoint every few updates of a small batch, so that a restart has something to resume from
-                    "--set", "trainer:streamparrot.trainer.save-checkpoint-steps=4",
+                    "--set", "trainer:streamparrot.trainer.save-checkpoint-steps=" + SAVE_CHECKPOINT_STEPS,
                     "--set", "trainer:streamparrot.trainer.eval-interval=4",
                     "--set", "trainer:streamparrot.trainer.max-eval-steps=2",
                     // one 512-token chunk per update: as many tokens as the 4 x 128 these tests used before cpu-tiny-512
@@ -204,12 +206,31 @@ class WholeClusterRestartTest {
         String ingestAndActivateTokenizer(Path corpus) throws Exception {
             cli("ingest-service", "dev.streamparrot.ingest.IngestCli", "ingest-dir", corpus.toString(), "--license", "PSF-2.0",
                     "--repo-per-subdir", "--no-progress");
+            awaitSourceFiles();
             String trained = cli("tokenize-service", "dev.streamparrot.tokenize.train.TrainTokenizerCommand",
                     "--vocab-size", "1024", "--store", home.resolve("tokenize/tokenizers").toString(), "--no-progress");
             Matcher release = Pattern.compile("released tokenizer ([0-9a-f]+)").matcher(trained);
             assertTrue(release.find(), trained);
             cli("tokenize-service", "dev.streamparrot.tokenize.stream.ActivateCommand", "--id", release.group(1));
             return release.group(1);
+        }
+
+        /**
+         * Waits until the ingest service's dedup stage has published the source files (their count settles): the CLI's files are candidates
+         * until then, and a small corpus can be done ingesting before the stage has passed any on.
+         */
+        private void awaitSourceFiles() throws InterruptedException {
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            long last = -1;
+            for (int quiet = 0; quiet < 3; Thread.sleep(1000)) {
+                long now = TopicCounts.count(settings, List.of(Topics.SOURCE_FILES)).get(Topics.SOURCE_FILES.name());
+                quiet = now > 0 && now == last ? quiet + 1 : 0;
+                last = now;
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("source files did not settle within 2 minutes (" + now + "); ingest log:\n"
+                            + Supervisor.tail(supervisor.log("ingest"), 30));
+                }
+            }
         }
 
         /** Runs a command-line tool of a module against this cluster, as the main job does; returns what it printed. */
