@@ -47,7 +47,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * exactly once, and each chunk stream is exactly its files' ids cut into pieces.
  */
 class WholeClusterRestartTest {
-    static final int SEQ = 128;
+    static final int SEQ = ServiceCatalog.LOCAL_CONTEXT; // the local cluster's chunk length (one source of truth)
     /** The Cluster's checkpoint interval in main-line updates (each checkpoint adds the catalog's decay branch). */
     static final int SAVE_CHECKPOINT_STEPS = 4;
     static final List<String> SERVICES = List.of("ingest", "tokenize", "packer", "trainer", "inference");
