@@ -34,9 +34,9 @@ final class TopicTail {
     }
 
     /** Up to {@code limit} records per partition from its end; each as its fields plus partition, offset and timestamp. */
-    List<Map<String, Object>> last(Topic topic, int limit) {
+    List<Map<String, Object>> last(Topic<?> topic, int limit) {
         @SuppressWarnings("unchecked")
-        AvroSerde<SpecificRecord> serde = new AvroSerde<>((Class<SpecificRecord>) topic.valueType(), registry);
+        AvroSerde<SpecificRecord> serde = topic.avroSerde(registry);
         List<Map<String, Object>> out = new ArrayList<>();
         // no group: the console only reads, it never commits offsets or joins a group
         Map<String, Object> config = settings.consumer(null);

@@ -43,7 +43,7 @@ class TopicSnapshotTest {
     }
 
     private static String topic(String name, int partitions) {
-        TopicAdmin.ensure(settings.bootstrapServers(), List.of(new Topic(name, partitions, "compact", "test", ReplayMarker.class)), (short) 1);
+        TopicAdmin.ensure(settings.bootstrapServers(), List.of(new Topic<>(name, partitions, "compact", "test", ReplayMarker.class)), (short) 1);
         return name;
     }
 

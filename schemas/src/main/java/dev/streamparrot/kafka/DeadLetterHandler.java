@@ -95,10 +95,10 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler 
 
     /** Decodes a neighbour as the stage does: as the catalog's type of the topic, or with its writer schema alone. */
     private BiFunction<String, byte[], ?> decoderFor(String topic) {
-        Optional<Topic> known = Topics.ALL.stream().filter(t -> t.name().equals(topic)).findFirst();
-        if (known.isPresent() && SpecificRecord.class.isAssignableFrom(known.get().valueType())) {
+        Optional<Topic<?>> known = Topics.ALL.stream().filter(t -> t.name().equals(topic)).findFirst();
+        if (known.isPresent() && known.get().isAvro()) {
             @SuppressWarnings({"unchecked", "rawtypes"})
-            AvroSerde<SpecificRecord> serde = new AvroSerde(known.get().valueType(), registry);
+            AvroSerde<SpecificRecord> serde = known.get().avroSerde(registry);
             return serde::deserialize;
         }
         return this::readWithWriterSchema;

@@ -16,7 +16,7 @@ public final class TopicAdmin {
     private TopicAdmin() {}
 
     /** @return the names of the topics this call created */
-    public static List<String> ensure(String bootstrapServers, Collection<Topic> topics, short replicationFactor) {
+    public static List<String> ensure(String bootstrapServers, Collection<? extends Topic<?>> topics, short replicationFactor) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = topics.stream()

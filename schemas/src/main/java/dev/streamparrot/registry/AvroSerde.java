@@ -1,5 +1,6 @@
 package dev.streamparrot.registry;
 
+import dev.streamparrot.topics.Topic;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
@@ -39,6 +40,16 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         this.readerSchema = schemaOf(type);
         this.registry = registry;
         this.writer = new SpecificDatumWriter<>(readerSchema);
+    }
+
+    /** The serde of a topic's values: the topic names its class. */
+    public static <T extends SpecificRecord> AvroSerde<T> of(Topic<T> topic, SchemaRegistryClient registry) {
+        return new AvroSerde<>(topic.valueType(), registry);
+    }
+
+    /** The schema this serde writes and reads into (the class's). */
+    public Schema schema() {
+        return readerSchema;
     }
 
     public Class<T> type() {

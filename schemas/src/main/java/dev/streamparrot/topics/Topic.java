@@ -1,17 +1,25 @@
 package dev.streamparrot.topics;
 
+import dev.streamparrot.registry.AvroSerde;
+import dev.streamparrot.registry.SchemaRegistryClient;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
 import java.util.Map;
 
 /**
- * One topic of the system: how it is created and what travels on it.
+ * One topic of the system: how it is created and what travels on it. The value class is part of the type, so
+ * a caller gets the topic's serde from the topic ({@link #serde}) instead of naming the class again.
  *
  * @param name          the topic name, the same in every deployment
  * @param partitions    partitions in the local cluster (multi-machine manifests may scale them)
  * @param cleanupPolicy {@code delete} or {@code compact}
  * @param key           what the record key holds, for people reading the catalog
- * @param valueType     the Avro class of the values
+ * @param valueType     the Avro class of the values, or {@code byte[]} for a stage's own binary topic
+ * @param <V>           the value type
  */
-public record Topic(String name, int partitions, String cleanupPolicy, String key, Class<?> valueType) {
+public record Topic<V>(String name, int partitions, String cleanupPolicy, String key, Class<V> valueType) {
 
     /** Topic configs applied at creation: zstd everywhere, and data is never aged out by default. */
     public Map<String, String> configs() {
@@ -25,5 +33,28 @@ public record Topic(String name, int partitions, String cleanupPolicy, String ke
     /** The schema registry subject of the values (Confluent's TopicNameStrategy). */
     public String valueSubject() {
         return name + "-value";
+    }
+
+    /** Whether values are Avro records in the registry (the dedup stage's own topics are raw bytes). */
+    public boolean isAvro() {
+        return SpecificRecord.class.isAssignableFrom(valueType);
+    }
+
+    /** The values' serde: Avro through the registry, or the bytes as they are. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public Serde<V> serde(SchemaRegistryClient registry) {
+        if (valueType == byte[].class) return (Serde<V>) Serdes.ByteArray();
+        if (!isAvro()) throw new IllegalStateException("topic " + name + " carries " + valueType.getName() + ", which has no serde");
+        return (Serde<V>) new AvroSerde(valueType, registry);
+    }
+
+    /**
+     * The values' Avro serde as one over any record, for code that handles every topic alike (dead letters, the
+     * console, audits); only for an Avro topic. Typed code uses {@link #serde} or {@link AvroSerde#of}.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public AvroSerde<SpecificRecord> avroSerde(SchemaRegistryClient registry) {
+        if (!isAvro()) throw new IllegalStateException("topic " + name + " carries " + valueType.getName() + ", not Avro");
+        return new AvroSerde(valueType, registry);
     }
 }

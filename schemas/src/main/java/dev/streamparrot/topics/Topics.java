@@ -23,78 +23,78 @@ public final class Topics {
     /** Source files go up to 1 MiB of content; a little headroom for the other fields. */
     public static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
-    public static final Topic REPO_REQUESTS =
-            new Topic("repo-requests", 1, "delete", "repository url", RepositoryRequest.class);
+    public static final Topic<RepositoryRequest> REPO_REQUESTS =
+            new Topic<>("repo-requests", 1, "delete", "repository url", RepositoryRequest.class);
     /** The ingest service's tracked repositories, read back whole at start: compacted, the latest state per repository. */
-    public static final Topic REPO_STATE =
-            new Topic("repo-state", 1, "compact", "repository id", RepositoryState.class);
+    public static final Topic<RepositoryState> REPO_STATE =
+            new Topic<>("repo-state", 1, "compact", "repository id", RepositoryState.class);
     /**
      * Cleaned files before deduplication, keyed by content hash so that all copies of a content meet in one
      * partition. A file deleted from its repository is a record with a null value keyed by the content hash
      * it had (by repo/path when unknown). Same partition count as {@link #DEDUP_VERDICTS}.
      */
-    public static final Topic INGEST_CANDIDATES =
-            new Topic("ingest-candidates", 4, "delete", "content hash (of the deleted file, for a deletion)", SourceFile.class);
+    public static final Topic<SourceFile> INGEST_CANDIDATES =
+            new Topic<>("ingest-candidates", 4, "delete", "content hash (of the deleted file, for a deletion)", SourceFile.class);
     /**
      * The dedup stage's own: each file's band bucket entries, spread over partitions by bucket, and every
      * candidates partition's progress. Binary, written and read only by ingest's DedupTopology (no registry).
      */
-    public static final Topic DEDUP_BANDS =
-            new Topic("dedup-bands", 4, "delete", "LSH band bucket", byte[].class);
+    public static final Topic<byte[]> DEDUP_BANDS =
+            new Topic<>("dedup-bands", 4, "delete", "LSH band bucket", byte[].class);
     /**
      * The dedup stage's own: near-duplicates found for a file, sent to the partition that holds it, and every
      * bands partition's progress. Binary, as dedup-bands. Same partition count as {@link #INGEST_CANDIDATES}.
      */
-    public static final Topic DEDUP_VERDICTS =
-            new Topic("dedup-verdicts", 4, "delete", "content hash", byte[].class);
+    public static final Topic<byte[]> DEDUP_VERDICTS =
+            new Topic<>("dedup-verdicts", 4, "delete", "content hash", byte[].class);
     /** A null value (tombstone) says the file at repo/path was deleted from its repository. */
-    public static final Topic SOURCE_FILES =
-            new Topic("source-files", 4, "delete", "repo/path", SourceFile.class);
-    public static final Topic REJECTED_FILES =
-            new Topic("rejected-files", 1, "delete", "source/path", RejectedFile.class);
-    public static final Topic TOKENIZER_RELEASES =
-            new Topic("tokenizer-releases", 1, "compact", "tokenizer id", TokenizerRelease.class);
-    public static final Topic TOKENIZER_ACTIVATIONS =
-            new Topic("tokenizer-activations", 1, "delete", "tokenizer id", TokenizerActivation.class);
-    public static final Topic TOKEN_IDS =
-            new Topic("token-ids", 4, "delete", "repo/path (same partition as its source file)", TokenizedFile.class);
-    public static final Topic CHUNKS_TRAIN =
-            new Topic("chunks-train", 4, "delete", "input partition", Chunk.class);
-    public static final Topic CHUNKS_VALID =
-            new Topic("chunks-valid", 1, "delete", "input partition", Chunk.class);
-    public static final Topic CHECKPOINTS =
-            new Topic("checkpoints", 1, "delete", "run id/step", CheckpointAnnouncement.class);
+    public static final Topic<SourceFile> SOURCE_FILES =
+            new Topic<>("source-files", 4, "delete", "repo/path", SourceFile.class);
+    public static final Topic<RejectedFile> REJECTED_FILES =
+            new Topic<>("rejected-files", 1, "delete", "source/path", RejectedFile.class);
+    public static final Topic<TokenizerRelease> TOKENIZER_RELEASES =
+            new Topic<>("tokenizer-releases", 1, "compact", "tokenizer id", TokenizerRelease.class);
+    public static final Topic<TokenizerActivation> TOKENIZER_ACTIVATIONS =
+            new Topic<>("tokenizer-activations", 1, "delete", "tokenizer id", TokenizerActivation.class);
+    public static final Topic<TokenizedFile> TOKEN_IDS =
+            new Topic<>("token-ids", 4, "delete", "repo/path (same partition as its source file)", TokenizedFile.class);
+    public static final Topic<Chunk> CHUNKS_TRAIN =
+            new Topic<>("chunks-train", 4, "delete", "input partition", Chunk.class);
+    public static final Topic<Chunk> CHUNKS_VALID =
+            new Topic<>("chunks-valid", 1, "delete", "input partition", Chunk.class);
+    public static final Topic<CheckpointAnnouncement> CHECKPOINTS =
+            new Topic<>("checkpoints", 1, "delete", "run id/step", CheckpointAnnouncement.class);
     /** Which checkpoint each inference instance serves: the trainer's retention never deletes these (compacted). */
-    public static final Topic CHECKPOINT_PINS =
-            new Topic("checkpoint-pins", 1, "compact", "inference instance", CheckpointAnnouncement.class);
+    public static final Topic<CheckpointAnnouncement> CHECKPOINT_PINS =
+            new Topic<>("checkpoint-pins", 1, "compact", "inference instance", CheckpointAnnouncement.class);
     /** Each announced checkpoint's eval loss and HumanEval pass@1 (inference's evaluator): the model's quality over time. */
-    public static final Topic CHECKPOINT_EVALUATIONS =
-            new Topic("checkpoint-evaluations", 1, "delete", "run id/step", CheckpointEvaluation.class);
-    public static final Topic DEAD_LETTERS =
-            new Topic("dead-letters", 1, "delete", "original topic", DeadLetter.class);
+    public static final Topic<CheckpointEvaluation> CHECKPOINT_EVALUATIONS =
+            new Topic<>("checkpoint-evaluations", 1, "delete", "run id/step", CheckpointEvaluation.class);
+    public static final Topic<DeadLetter> DEAD_LETTERS =
+            new Topic<>("dead-letters", 1, "delete", "original topic", DeadLetter.class);
     /** Which dead letters were re-published (replay-dead-letters), so none is replayed twice. */
-    public static final Topic DEAD_LETTER_REPLAYS =
-            new Topic("dead-letter-replays", 1, "compact", "dead-letters/<partition>/<offset>", ReplayMarker.class);
+    public static final Topic<ReplayMarker> DEAD_LETTER_REPLAYS =
+            new Topic<>("dead-letter-replays", 1, "compact", "dead-letters/<partition>/<offset>", ReplayMarker.class);
 
     /** Trainer group (DiLoCo): members' contributions to a round, as fragments; read by the group's coordinator. */
-    public static final Topic TRAINER_CONTRIBUTIONS =
-            new Topic("trainer-contributions", 1, "delete", "group/kind/round/member", TrainerFragment.class);
+    public static final Topic<TrainerFragment> TRAINER_CONTRIBUTIONS =
+            new Topic<>("trainer-contributions", 1, "delete", "group/kind/round/member", TrainerFragment.class);
     /** Trainer group: the global parameters of each round, as fragments, written by the coordinator; read by every member. */
-    public static final Topic TRAINER_GLOBAL =
-            new Topic("trainer-global", 1, "delete", "group/kind/round/member", TrainerFragment.class);
+    public static final Topic<TrainerFragment> TRAINER_GLOBAL =
+            new Topic<>("trainer-global", 1, "delete", "group/kind/round/member", TrainerFragment.class);
     /** Trainer group: the coordinator's outer (Nesterov) momentum of each round, in the same transaction as the global parameters. */
-    public static final Topic TRAINER_OUTER =
-            new Topic("trainer-outer", 1, "delete", "group/kind/round/member", TrainerFragment.class);
+    public static final Topic<TrainerFragment> TRAINER_OUTER =
+            new Topic<>("trainer-outer", 1, "delete", "group/kind/round/member", TrainerFragment.class);
     /** Trainer group: never written; the member that owns its one partition is the group's coordinator. */
-    public static final Topic TRAINER_COORDINATOR =
-            new Topic("trainer-coordinator", 1, "delete", "-", TrainerFragment.class);
+    public static final Topic<TrainerFragment> TRAINER_COORDINATOR =
+            new Topic<>("trainer-coordinator", 1, "delete", "-", TrainerFragment.class);
 
-    public static final List<Topic> ALL = List.of(REPO_REQUESTS, REPO_STATE, INGEST_CANDIDATES, DEDUP_BANDS, DEDUP_VERDICTS, SOURCE_FILES, REJECTED_FILES,
+    public static final List<Topic<?>> ALL = List.of(REPO_REQUESTS, REPO_STATE, INGEST_CANDIDATES, DEDUP_BANDS, DEDUP_VERDICTS, SOURCE_FILES, REJECTED_FILES,
             TOKENIZER_RELEASES, TOKENIZER_ACTIVATIONS, TOKEN_IDS, CHUNKS_TRAIN, CHUNKS_VALID, CHECKPOINTS, DEAD_LETTERS,
             DEAD_LETTER_REPLAYS, CHECKPOINT_PINS, CHECKPOINT_EVALUATIONS, TRAINER_CONTRIBUTIONS, TRAINER_GLOBAL, TRAINER_OUTER,
             TRAINER_COORDINATOR);
 
-    public static Topic byName(String name) {
+    public static Topic<?> byName(String name) {
         return ALL.stream().filter(t -> t.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no topic named " + name + " in the catalog"));
     }

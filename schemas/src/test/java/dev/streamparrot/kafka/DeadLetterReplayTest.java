@@ -32,7 +32,7 @@ class DeadLetterReplayTest {
         SchemaRegistryClient registry = new SchemaRegistryClient(settings.schemaRegistryUrl());
         String topic = "replay-in", other = "replay-other";
         TopicAdmin.ensure(settings.bootstrapServers(), List.of(Topics.DEAD_LETTERS,
-                new Topic(topic, 1, "delete", "-", SourceFile.class), new Topic(other, 1, "delete", "-", SourceFile.class)), (short) 1);
+                new Topic<>(topic, 1, "delete", "-", SourceFile.class), new Topic<>(other, 1, "delete", "-", SourceFile.class)), (short) 1);
         AvroSerde<SourceFile> serde = new AvroSerde<>(SourceFile.class, registry);
         List<SourceFile> written = new ArrayList<>();
         Instant before = Instant.now();

@@ -129,7 +129,7 @@ class RegistryOutageTest {
     @Test
     void aStreamStageFailsItsThreadThroughTheOutageDeadLettersOnlyThePoisonAndLosesNothing(@TempDir Path state) throws Exception {
         String in = "outage-streams-in", out = "outage-streams-out";
-        TopicAdmin.ensure(settings.bootstrapServers(), List.of(new Topic(out, 1, "delete", "-", SourceFile.class)), (short) 1);
+        TopicAdmin.ensure(settings.bootstrapServers(), List.of(new Topic<>(out, 1, "delete", "-", SourceFile.class)), (short) 1);
         List<SourceFile> written = writeGood(in, 20, null);
         String breaker = DeadLetteringDecoder.breakerName("outage-streams-app", in);
         try (TcpRelay relay = new TcpRelay(wiped.port())) {
@@ -169,7 +169,7 @@ class RegistryOutageTest {
      * after the first ten and {@code extraPoison} (if any) after the next five.
      */
     private List<SourceFile> writeGood(String topic, int count, byte[] extraPoison) throws Exception {
-        TopicAdmin.ensure(settings.bootstrapServers(), List.of(new Topic(topic, 1, "delete", "-", SourceFile.class)), (short) 1);
+        TopicAdmin.ensure(settings.bootstrapServers(), List.of(new Topic<>(topic, 1, "delete", "-", SourceFile.class)), (short) 1);
         AvroSerde<SourceFile> serde = new AvroSerde<>(SourceFile.class, registry);
         AvroSerde<RepositoryRequest> other = new AvroSerde<>(RepositoryRequest.class, registry);
         List<SourceFile> written = new ArrayList<>();

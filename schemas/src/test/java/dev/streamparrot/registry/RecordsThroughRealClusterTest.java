@@ -68,16 +68,16 @@ class RecordsThroughRealClusterTest {
         registry = new SchemaRegistryClient(settings.schemaRegistryUrl());
         TopicAdmin.ensure(settings.bootstrapServers(), Topics.ALL, (short) 1);
         TopicAdmin.ensure(settings.bootstrapServers(), List.of(
-                new Topic("poison-input", 1, "delete", "-", SourceFile.class),
-                new Topic("poison-streams-in", 1, "delete", "-", SourceFile.class),
-                new Topic("poison-streams-out", 1, "delete", "-", SourceFile.class)), (short) 1);
+                new Topic<>("poison-input", 1, "delete", "-", SourceFile.class),
+                new Topic<>("poison-streams-in", 1, "delete", "-", SourceFile.class),
+                new Topic<>("poison-streams-out", 1, "delete", "-", SourceFile.class)), (short) 1);
     }
 
     @Test
     void everyRecordTypeTravelsThroughTheBrokerAndTheRegistry() {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         int[] ids = {0, 1, 50256, 65535};
-        Map<Topic, SpecificRecord> samples = new LinkedHashMap<>();
+        Map<Topic<?>, SpecificRecord> samples = new LinkedHashMap<>();
         samples.put(Topics.REPO_REQUESTS, new RepositoryRequest("https://example.org/a.git", "main", "test", now));
         samples.put(Topics.REPO_STATE, new RepositoryState("0a1b2c3d4e5f", "https://example.org/a.git", null, "done", null,
                 "abc123", "MIT", 12L, 1L, Map.of("TOO_SMALL", 3L), now));
@@ -99,12 +99,12 @@ class RecordsThroughRealClusterTest {
         samples.put(Topics.DEAD_LETTER_REPLAYS, new ReplayMarker(0, 5L, "t", 0, 9L, "why", "someone", now));
         samples.put(Topics.CHECKPOINT_EVALUATIONS, new CheckpointEvaluation("run1", 100L, "step-100-tok1", 2.5, Math.exp(2.5), 20, 15,
                 0.0, 0L, now));
-        for (Topic t : List.of(Topics.TRAINER_CONTRIBUTIONS, Topics.TRAINER_GLOBAL, Topics.TRAINER_OUTER, Topics.TRAINER_COORDINATOR)) {
+        for (Topic<?> t : List.of(Topics.TRAINER_CONTRIBUTIONS, Topics.TRAINER_GLOBAL, Topics.TRAINER_OUTER, Topics.TRAINER_COORDINATOR)) {
             samples.put(t, new dev.streamparrot.schemas.TrainerFragment("g", dev.streamparrot.schemas.FragmentKind.CONTRIBUTION, 3L, "m1",
                     "c1", "fp", 512L, 4L, List.of(new dev.streamparrot.schemas.ChunkRange(0, 10L, 14L)), List.of(), 0, 1, 0L, 2L,
                     ByteBuffer.wrap(new byte[8])));
         }
-        assertEquals(Topics.ALL.stream().filter(t -> SpecificRecord.class.isAssignableFrom(t.valueType())).count(), samples.size(),
+        assertEquals(Topics.ALL.stream().filter(Topic::isAvro).count(), samples.size(),
                 "one sample per Avro topic of the catalog");
 
         try (var producer = new KafkaProducer<byte[], byte[]>(settings.producer("schemas-test"))) {
@@ -112,10 +112,10 @@ class RecordsThroughRealClusterTest {
             producer.flush();
         }
         for (var entry : samples.entrySet()) {
-            Topic topic = entry.getKey();
+            Topic<?> topic = entry.getKey();
             List<ConsumerRecord<byte[], byte[]>> records = readAll(topic.name(), 1);
             @SuppressWarnings({"unchecked", "rawtypes"})
-            AvroSerde<SpecificRecord> serde = new AvroSerde(topic.valueType(), registry);
+            AvroSerde<SpecificRecord> serde = topic.avroSerde(registry);
             SpecificRecord back = serde.deserialize(topic.name(), records.get(records.size() - 1).value());
             assertEquals(entry.getValue(), back, topic.name());
         }
@@ -196,9 +196,9 @@ class RecordsThroughRealClusterTest {
         assertTrue(letter.getReason().contains("not in the Confluent wire format"), letter.getReason());
     }
 
-    private static void send(KafkaProducer<byte[], byte[]> producer, Topic topic, SpecificRecord value) {
+    private static void send(KafkaProducer<byte[], byte[]> producer, Topic<?> topic, SpecificRecord value) {
         @SuppressWarnings({"unchecked", "rawtypes"})
-        AvroSerde<SpecificRecord> serde = new AvroSerde(topic.valueType(), registry);
+        AvroSerde<SpecificRecord> serde = topic.avroSerde(registry);
         producer.send(new ProducerRecord<>(topic.name(), "k".getBytes(StandardCharsets.UTF_8), serde.serialize(topic.name(), value)));
     }
 

@@ -58,8 +58,8 @@ class FreshDataOnTheRealClusterTest {
         KafkaSettings kafka = new KafkaSettings(RealCluster.bootstrapServers(), RealCluster.registryUrl());
         SchemaRegistryClient registry = new SchemaRegistryClient(kafka.schemaRegistryUrl());
         String topic = "fresh-chunks-" + System.nanoTime(), validTopic = topic + "-valid";
-        TopicAdmin.ensure(kafka.bootstrapServers(), List.of(new Topic(topic, 3, "delete", "-", Chunk.class),
-                new Topic(validTopic, 1, "delete", "-", Chunk.class), Topics.DEAD_LETTERS), (short) 1);
+        TopicAdmin.ensure(kafka.bootstrapServers(), List.of(new Topic<>(topic, 3, "delete", "-", Chunk.class),
+                new Topic<>(validTopic, 1, "delete", "-", Chunk.class), Topics.DEAD_LETTERS), (short) 1);
         AvroSerde<Chunk> chunks = new AvroSerde<>(Chunk.class, registry);
         AvroSerde<CheckpointAnnouncement> announcements = new AvroSerde<>(CheckpointAnnouncement.class, registry);
         Path tokenizerJson = dir.resolve("tokenizer.json");

@@ -238,8 +238,8 @@ public final class LocalCluster {
                     // Every schema the code writes gets its id now, so that the backup below holds every id that
                     // a record written until the next `up` can carry (the command-line tools included).
                     SchemaRegistryClient registry = new SchemaRegistryClient(ports.settings().schemaRegistryUrl());
-                    for (Topic topic : Topics.ALL) {
-                        if (SpecificRecord.class.isAssignableFrom(topic.valueType())) {
+                    for (Topic<?> topic : Topics.ALL) {
+                        if (topic.isAvro()) {
                             registry.register(topic.valueSubject(), SpecificData.get().getSchema(topic.valueType()));
                         }
                     }

@@ -31,7 +31,7 @@ import java.util.Optional;
  * compacted one-partition topic.
  */
 final class RegistryBackup {
-    static final Topic TOPIC = new Topic("registry-backups", 1, "compact", "\"registry\"", byte[].class);
+    static final Topic<byte[]> TOPIC = new Topic<>("registry-backups", 1, "compact", "\"registry\"", byte[].class);
     private static final String KEY = "registry";
     private static final ObjectMapper JSON = new ObjectMapper();
 

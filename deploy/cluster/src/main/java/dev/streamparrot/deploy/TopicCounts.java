@@ -15,9 +15,9 @@ import java.util.Map;
 final class TopicCounts {
     private TopicCounts() {}
 
-    static Map<String, Long> count(KafkaSettings settings, List<Topic> topics) {
+    static Map<String, Long> count(KafkaSettings settings, List<Topic<?>> topics) {
         Map<String, Long> counts = new LinkedHashMap<>();
-        for (Topic topic : topics) {
+        for (Topic<?> topic : topics) {
             long[] records = {0};
             TopicSnapshot.read(settings, "topic-counts", List.of(topic.name()), TopicSnapshot.raw(), (record, value) -> records[0]++);
             counts.put(topic.name(), records[0]);

@@ -41,7 +41,7 @@ class BrokerCrashTest {
         try {
             supervisor.start(broker);
             supervisor.awaitReady(broker, Duration.ofSeconds(90));
-            TopicAdmin.ensure(settings.bootstrapServers(), List.of(new Topic("crash", 2, "delete", "-", Object.class)), (short) 1);
+            TopicAdmin.ensure(settings.bootstrapServers(), List.of(new Topic<>("crash", 2, "delete", "-", Object.class)), (short) 1);
 
             Set<Integer> acknowledged = ConcurrentHashMap.newKeySet();
             AtomicInteger failed = new AtomicInteger();

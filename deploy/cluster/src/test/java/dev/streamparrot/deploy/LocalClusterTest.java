@@ -116,7 +116,7 @@ class LocalClusterTest {
         SchemaRegistryClient client = new SchemaRegistryClient(url);
         Map<String, Integer> ids = new java.util.TreeMap<>();
         for (var topic : Topics.ALL) {
-            if (org.apache.avro.specific.SpecificRecord.class.isAssignableFrom(topic.valueType())) {
+            if (topic.isAvro()) {
                 ids.put(topic.valueSubject(), client.register(topic.valueSubject(),
                         org.apache.avro.specific.SpecificData.get().getSchema(topic.valueType())));
             }

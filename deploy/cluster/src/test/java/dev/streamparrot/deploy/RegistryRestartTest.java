@@ -55,8 +55,8 @@ class RegistryRestartTest {
         Path log = home.resolve("registry.log");
         int port = RealCluster.freePort();
         String suffix = UUID.randomUUID().toString().substring(0, 8);
-        Topic requests = new Topic("restart-requests-" + suffix, 1, "delete", "url", RepositoryRequest.class);
-        Topic activations = new Topic("restart-activations-" + suffix, 1, "delete", "tokenizer id", TokenizerActivation.class);
+        Topic<?> requests = new Topic<>("restart-requests-" + suffix, 1, "delete", "url", RepositoryRequest.class);
+        Topic<?> activations = new Topic<>("restart-activations-" + suffix, 1, "delete", "tokenizer id", TokenizerActivation.class);
         TopicAdmin.ensure(RealCluster.bootstrapServers(), List.of(requests, activations), (short) 1);
 
         RegistryServer registry = RegistryServer.start(port, data, log, START);
@@ -121,7 +121,7 @@ class RegistryRestartTest {
         }
     }
 
-    private static <T extends SpecificRecord> T produce(Topic topic, AvroSerde<T> serde, T value) throws Exception {
+    private static <T extends SpecificRecord> T produce(Topic<?> topic, AvroSerde<T> serde, T value) throws Exception {
         try (KafkaProducer<String, T> producer = new KafkaProducer<>(Map.of("bootstrap.servers", RealCluster.bootstrapServers()),
                 new StringSerializer(), serde.serializer())) {
             producer.send(new ProducerRecord<>(topic.name(), "key", value)).get();
@@ -130,12 +130,12 @@ class RegistryRestartTest {
     }
 
     /** Reads every topic from the start with a new serde and client, as a consumer started after the restart would. */
-    private static void assertRecordsReadable(String url, List<Topic> topics, List<SpecificRecord> expected) {
+    private static void assertRecordsReadable(String url, List<Topic<?>> topics, List<SpecificRecord> expected) {
         SchemaRegistryClient fresh = new SchemaRegistryClient(url);
         List<Object> read = new ArrayList<>();
-        for (Topic topic : topics) {
+        for (Topic<?> topic : topics) {
             @SuppressWarnings({"unchecked", "rawtypes"})
-            AvroSerde<?> serde = new AvroSerde(topic.valueType(), fresh);
+            AvroSerde<?> serde = topic.avroSerde(fresh);
             try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", RealCluster.bootstrapServers(),
                     "auto.offset.reset", "earliest", "group.id", "restart-" + UUID.randomUUID()),
                     new StringDeserializer(), new ByteArrayDeserializer())) {

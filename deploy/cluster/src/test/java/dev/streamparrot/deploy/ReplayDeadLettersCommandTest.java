@@ -26,7 +26,7 @@ class ReplayDeadLettersCommandTest {
     void listsReplaysAndThenSkipsWhatWasReplayed() throws Exception {
         var settings = new dev.streamparrot.kafka.KafkaSettings(RealCluster.bootstrapServers(), RealCluster.registryUrl());
         String topic = "cli-replay-in";
-        TopicAdmin.ensure(settings.bootstrapServers(), List.of(Topics.DEAD_LETTERS, new Topic(topic, 1, "delete", "-", SourceFile.class)), (short) 1);
+        TopicAdmin.ensure(settings.bootstrapServers(), List.of(Topics.DEAD_LETTERS, new Topic<>(topic, 1, "delete", "-", SourceFile.class)), (short) 1);
         DeadLetters deadLetters = new DeadLetters("cli-test", new SchemaRegistryClient(settings.schemaRegistryUrl()));
         try (var producer = new KafkaProducer<byte[], byte[]>(settings.producer("cli-test"))) {
             producer.send(deadLetters.record(deadLetters.letter(topic, 0, 7L, null, new byte[] {0, 0, 0, 0, 1}, "registry outage"))).get();

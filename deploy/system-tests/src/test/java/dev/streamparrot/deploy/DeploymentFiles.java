@@ -39,7 +39,7 @@ final class DeploymentFiles {
     static final List<String> ARTIFACT_USERS = List.of("tokenize", "trainer", "inference");
 
     /** The topic each scaled stage consumes: its replicas share that topic's partitions, so more would idle. */
-    static final Map<String, Topic> INPUT = Map.of(
+    static final Map<String, Topic<?>> INPUT = Map.of(
             "ingest", Topics.INGEST_CANDIDATES, // the dedup stage
             "tokenize", Topics.SOURCE_FILES,
             "packer", Topics.TOKEN_IDS,

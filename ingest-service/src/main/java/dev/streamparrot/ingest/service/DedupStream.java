@@ -1,26 +1,24 @@
 package dev.streamparrot.ingest.service;
 
 import dev.streamparrot.kafka.KafkaSettings;
+import dev.streamparrot.kit.StreamApp;
 import dev.streamparrot.registry.AvroSerde;
-import dev.streamparrot.registry.SchemaRegistryClient;
-import dev.streamparrot.schemas.RejectedFile;
+import dev.streamparrot.ingest.pipeline.RejectReason;
 import dev.streamparrot.schemas.SourceFile;
+import dev.streamparrot.topics.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
 import jakarta.annotation.PreDestroy;
-import org.apache.kafka.streams.CloseOptions;
-import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Properties;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Runs the dedup topology for as long as the service runs. It starts once the broker describes the dedup
@@ -31,19 +29,17 @@ import java.util.Properties;
 final class DedupStream {
     private static final Logger LOG = LoggerFactory.getLogger(DedupStream.class);
     private final KafkaSettings settings;
-    private final SchemaRegistryClient registry;
     private final MeterRegistry metrics;
     private final String dataDir;
     private final Duration maxLateness;
     private final Thread starter = new Thread(this::startWhenDescribed, "dedup-start");
-    private volatile KafkaStreams streams;
+    private volatile StreamApp streams;
     private volatile boolean closed;
 
-    DedupStream(KafkaSettings settings, SchemaRegistryClient registry, MeterRegistry metrics,
+    DedupStream(KafkaSettings settings, MeterRegistry metrics,
                 @Value("${streamparrot.data-dir}") String dataDir,
                 @Value("${streamparrot.ingest.dedup.max-lateness:5s}") Duration maxLateness) {
         this.settings = settings;
-        this.registry = registry;
         this.metrics = metrics;
         this.dataDir = dataDir;
         this.maxLateness = maxLateness;
@@ -70,30 +66,23 @@ final class DedupStream {
         }
     }
 
-    private KafkaStreams start(DedupTopics topics) {
-        Topology topology = DedupTopology.build(topics, new AvroSerde<>(SourceFile.class, registry),
-                new AvroSerde<>(RejectedFile.class, registry), maxLateness, (file, reason) -> {
-                    if (reason == null) {
-                        metrics.counter("ingest.files.published").increment();
-                        metrics.counter("ingest.bytes.published").increment(file.getSize());
-                    } else {
-                        metrics.counter("ingest.files.rejected", "reason", reason.name()).increment();
-                    }
-                });
-        LOG.info("ingest dedup topology ({} candidates partitions, {} bands partitions):\n{}",
-                topics.candidatePartitions(), topics.bandPartitions(), topology.describe());
-        Properties props = new Properties();
-        props.putAll(settings.streams("ingest-dedup", Path.of(dataDir, "streams").toString()));
+    private StreamApp start(DedupTopics topics) {
         // Each record costs a MinHash and state lookups: small polls keep a transaction short.
-        props.put(StreamsConfig.consumerPrefix("max.poll.records"), 100);
-        KafkaStreams started = new KafkaStreams(topology, props);
-        // Exactly-once makes a retry safe: a failed thread is replaced and resumes from the last commit.
-        started.setUncaughtExceptionHandler(error -> {
-            LOG.warn("dedup stream thread failed, replacing it: {}", error.toString());
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
-        started.start();
-        return started;
+        StreamApp.Stage stage = new StreamApp.Stage("ingest dedup (" + topics.candidatePartitions() + " candidates partitions, "
+                + topics.bandPartitions() + " bands partitions)", "ingest-dedup", Path.of(dataDir, "streams").toString(), 1,
+                List.of(Topics.SOURCE_FILES, Topics.REJECTED_FILES), Map.of(StreamsConfig.consumerPrefix("max.poll.records"), "100"),
+                StreamApp.OnFailure.REPLACE_ALWAYS);
+        return new StreamApp(settings, stage, registry -> DedupTopology.build(topics, AvroSerde.of(Topics.SOURCE_FILES, registry),
+                AvroSerde.of(Topics.REJECTED_FILES, registry), maxLateness, this::count)).start();
+    }
+
+    private void count(SourceFile file, RejectReason reason) {
+        if (reason == null) {
+            metrics.counter("ingest.files.published").increment();
+            metrics.counter("ingest.bytes.published").increment(file.getSize());
+        } else {
+            metrics.counter("ingest.files.rejected", "reason", reason.name()).increment();
+        }
     }
 
     private boolean pause(Duration duration) {
@@ -111,11 +100,8 @@ final class DedupStream {
             closed = true;
         }
         starter.interrupt();
-        KafkaStreams running = streams;
-        if (running == null) return;
-        // Leaving the group hands this instance's partitions to the others at once, not after the session
-        // timeout (45 s), so a restarted or replaced service deduplicates again within seconds.
-        running.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                .withTimeout(Duration.ofSeconds(30)));
+        StreamApp running = streams;
+        // It leaves the group: a restarted or replaced service deduplicates again within seconds, not after the session timeout.
+        if (running != null) running.close();
     }
 }

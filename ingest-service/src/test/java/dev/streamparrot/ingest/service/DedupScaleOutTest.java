@@ -61,12 +61,12 @@ class DedupScaleOutTest {
         String input = run + Topics.INGEST_CANDIDATES.name();
         DedupTopics one = topics(input, run + "one-");
         DedupTopics two = topics(input, run + "two-");
-        List<Topic> created = new ArrayList<>(List.of(new Topic(input, Topics.INGEST_CANDIDATES.partitions(), "delete", "-", SourceFile.class)));
+        List<Topic<?>> created = new ArrayList<>(List.of(new Topic<>(input, Topics.INGEST_CANDIDATES.partitions(), "delete", "-", SourceFile.class)));
         for (DedupTopics t : List.of(one, two)) {
-            created.add(new Topic(t.bands(), t.bandPartitions(), "delete", "-", byte[].class));
-            created.add(new Topic(t.verdicts(), t.candidatePartitions(), "delete", "-", byte[].class));
-            created.add(new Topic(t.files(), Topics.SOURCE_FILES.partitions(), "delete", "-", SourceFile.class));
-            created.add(new Topic(t.rejected(), 1, "delete", "-", RejectedFile.class));
+            created.add(new Topic<>(t.bands(), t.bandPartitions(), "delete", "-", byte[].class));
+            created.add(new Topic<>(t.verdicts(), t.candidatePartitions(), "delete", "-", byte[].class));
+            created.add(new Topic<>(t.files(), Topics.SOURCE_FILES.partitions(), "delete", "-", SourceFile.class));
+            created.add(new Topic<>(t.rejected(), 1, "delete", "-", RejectedFile.class));
         }
         TopicAdmin.ensure(settings.bootstrapServers(), created, (short) 1);
 

@@ -1,35 +1,22 @@
 package dev.streamparrot.packer.stream;
 
-import dev.streamparrot.kafka.DeadLetterHandler;
 import dev.streamparrot.kafka.KafkaSettings;
-import dev.streamparrot.kafka.TopicAdmin;
-import dev.streamparrot.registry.SchemaRegistryClient;
-import dev.streamparrot.schemas.Chunk;
-import dev.streamparrot.schemas.DeadLetter;
+import dev.streamparrot.kit.StreamApp;
+import dev.streamparrot.kit.StreamArgs;
+import dev.streamparrot.packer.core.Packer;
+import dev.streamparrot.packer.core.RepoSplit;
 import dev.streamparrot.topics.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.Topology;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import dev.streamparrot.packer.core.Packer;
-import dev.streamparrot.packer.core.RepoSplit;
-
-import java.time.Duration;
-import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
+import java.util.Set;
 
-/** One packer instance: the topology running under Kafka Streams with exactly-once. */
+/** One packer instance: the topology as a kit {@link StreamApp} (exactly-once, dead letters, outage pause). */
 public final class PackerStream implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(PackerStream.class);
-
-    private final KafkaStreams streams;
+    private final StreamApp app;
     private final PackerMetrics metrics;
     /** Followed here, outside the stream threads, which only look releases up. */
     private final TokenizerReleases releases;
@@ -41,32 +28,20 @@ public final class PackerStream implements AutoCloseable {
     /** @param streamsOverrides Kafka Streams settings that replace the shared ones (tests, benchmarks) */
     public PackerStream(KafkaSettings kafka, PackerSettings packing, MeterRegistry meters, Map<String, String> streamsOverrides) {
         this.metrics = new PackerMetrics(meters);
-        TopicAdmin.ensure(kafka.bootstrapServers(), Topics.ALL, (short) 1);
-        SchemaRegistryClient registry = new SchemaRegistryClient(kafka.schemaRegistryUrl());
-        // Once, before the stream threads start: they then find the ids cached and never race to register.
-        registry.register(Topics.CHUNKS_TRAIN.valueSubject(), Chunk.SCHEMA$);
-        registry.register(Topics.CHUNKS_VALID.valueSubject(), Chunk.SCHEMA$);
-        registry.register(Topics.DEAD_LETTERS.valueSubject(), DeadLetter.SCHEMA$);
         this.releases = new TokenizerReleases(kafka);
-        Topology topology = PackerTopology.build(packing, registry, releases, metrics);
-        LOG.info("packer topology (seq_length {}, valid share {}):\n{}", packing.seqLength(), packing.validShare(), topology.describe());
-        Properties props = new Properties();
-        props.putAll(kafka.streams(packing.applicationId(), packing.stateDir()));
-        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, packing.threads());
-        props.putAll(streamsOverrides);
-        this.streams = new KafkaStreams(topology, props);
-        streams.setStateListener((now, before) -> LOG.info("%s stream %s -> %s".formatted("packer", before, now)));
-        // A schema registry outage stops a stream thread without dead-lettering; a new one resumes from the last commit.
-        streams.setUncaughtExceptionHandler(DeadLetterHandler.replaceThreadOnOutage("packer"));
+        StreamApp.Stage stage = new StreamApp.Stage("packer (seq_length " + packing.seqLength() + ", valid share " + packing.validShare() + ")",
+                packing.applicationId(), packing.stateDir(), packing.threads(), List.of(Topics.CHUNKS_TRAIN, Topics.CHUNKS_VALID),
+                streamsOverrides);
+        this.app = new StreamApp(kafka, stage, registry -> PackerTopology.build(packing, registry, releases, metrics));
     }
 
     public PackerStream start() {
-        streams.start();
+        app.start();
         return this;
     }
 
     public KafkaStreams.State state() {
-        return streams.state();
+        return app.state();
     }
 
     public PackerMetrics metrics() {
@@ -75,33 +50,22 @@ public final class PackerStream implements AutoCloseable {
 
     @Override
     public void close() {
-        streams.close(Duration.ofSeconds(30));
+        app.close();
         releases.close();
     }
 
     /**
-     * Runs a packer without the HTTP shell (tests launch it as a child JVM to kill it). Arguments:
-     * bootstrap servers, registry URL, state dir, then {@code key=value} pairs: {@code seq.length},
-     * {@code valid.share}, {@code threads}, {@code application.id}; any other key is a Kafka Streams setting.
+     * Runs a packer without the HTTP shell ({@link StreamArgs}); its own keys are {@code seq.length},
+     * {@code valid.share}, {@code threads} and {@code application.id}.
      */
     public static void main(String[] args) throws InterruptedException {
-        // Avro 1.12 refuses to instantiate classes outside trusted packages (the services get this flag from their launcher)
-        if (System.getProperty("org.apache.avro.SERIALIZABLE_PACKAGES") == null) System.setProperty("org.apache.avro.SERIALIZABLE_PACKAGES", "dev.streamparrot");
-        KafkaSettings kafka = new KafkaSettings(args[0], args[1]);
-        Map<String, String> options = new HashMap<>();
-        for (int i = 3; i < args.length; i++) options.put(args[i].substring(0, args[i].indexOf('=')), args[i].substring(args[i].indexOf('=') + 1));
-        PackerSettings packing = new PackerSettings(
-                Objects.requireNonNullElse(options.remove("application.id"), PackerSettings.DEFAULT_APPLICATION_ID), args[2],
-                Integer.parseInt(Objects.requireNonNullElse(options.remove("seq.length"), String.valueOf(Packer.DEFAULT_SEQ_LENGTH))),
-                Double.parseDouble(Objects.requireNonNullElse(options.remove("valid.share"), String.valueOf(RepoSplit.DEFAULT_VALID_SHARE))),
-                Integer.parseInt(Objects.requireNonNullElse(options.remove("threads"), "1")));
-        CountDownLatch stopped = new CountDownLatch(1);
-        PackerStream stream = new PackerStream(kafka, packing, new SimpleMeterRegistry(), options);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stream.close();
-            stopped.countDown();
-        }));
-        stream.start();
-        stopped.await();
+        StreamArgs cli = StreamArgs.parse(args);
+        PackerSettings packing = new PackerSettings(cli.option("application.id", PackerSettings.DEFAULT_APPLICATION_ID), cli.stateDir(),
+                Integer.parseInt(cli.option("seq.length", String.valueOf(Packer.DEFAULT_SEQ_LENGTH))),
+                Double.parseDouble(cli.option("valid.share", String.valueOf(RepoSplit.DEFAULT_VALID_SHARE))),
+                Integer.parseInt(cli.option("threads", "1")));
+        PackerStream stream = new PackerStream(cli.kafka(), packing, new SimpleMeterRegistry(),
+                cli.streamsSettings(Set.of("application.id", "seq.length", "valid.share", "threads")));
+        StreamApp.runUntilShutdown(stream.start());
     }
 }

@@ -2,40 +2,32 @@ package dev.streamparrot.tokenize.stream;
 
 import dev.streamparrot.artifacts.ArtifactStore;
 import dev.streamparrot.artifacts.ArtifactStores;
-import dev.streamparrot.kafka.DeadLetterHandler;
 import dev.streamparrot.kafka.KafkaSettings;
-import dev.streamparrot.kafka.TopicAdmin;
-import dev.streamparrot.registry.SchemaRegistryClient;
-import dev.streamparrot.schemas.DeadLetter;
-import dev.streamparrot.schemas.TokenizedFile;
+import dev.streamparrot.kit.StreamApp;
+import dev.streamparrot.kit.StreamArgs;
 import dev.streamparrot.topics.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.Topology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
-import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
+import java.util.Set;
 
 /**
- * One tokenize instance: the topology under Kafka Streams with exactly-once. Encoding uses all cores
- * through stream threads (one task per source-files partition; each thread is its own transactional
- * producer), so exactly-once needs nothing more. It starts once a release has been activated: before
- * that there is nothing to encode with.
+ * One tokenize instance: the topology as a kit {@link StreamApp} (exactly-once, dead letters, outage pause).
+ * Encoding uses all cores through stream threads (one task per source-files partition; each thread is its own
+ * transactional producer), so exactly-once needs nothing more. It starts once a release has been activated:
+ * before that there is nothing to encode with.
  */
 public final class TokenizeStream implements AutoCloseable {
     public static final String DEFAULT_APPLICATION_ID = "tokenize";
     private static final Logger LOG = LoggerFactory.getLogger(TokenizeStream.class);
 
     private final ReleaseCatalog catalog;
-    private final KafkaStreams streams;
+    private final StreamApp app;
     private final TokenizeMetrics metrics;
     private final Thread starter;
 
@@ -55,23 +47,11 @@ public final class TokenizeStream implements AutoCloseable {
     /** @param store where released tokenizers are read from (their locations name it) */
     public TokenizeStream(KafkaSettings kafka, String applicationId, String stateDir, int threads, MeterRegistry meters,
                           Map<String, String> streamsOverrides, ArtifactStore store) {
-        TopicAdmin.ensure(kafka.bootstrapServers(), Topics.ALL, (short) 1);
         this.metrics = new TokenizeMetrics(meters);
         this.catalog = new ReleaseCatalog(kafka);
-        SchemaRegistryClient registry = new SchemaRegistryClient(kafka.schemaRegistryUrl());
-        // Once, before the stream threads start: they then find the ids cached and never race to register.
-        registry.register(Topics.TOKEN_IDS.valueSubject(), TokenizedFile.SCHEMA$);
-        registry.register(Topics.DEAD_LETTERS.valueSubject(), DeadLetter.SCHEMA$);
-        Topology topology = TokenizeTopology.build(applicationId, registry, catalog, new TokenizerCache(store), metrics);
-        LOG.info("tokenize topology ({} stream threads):\n{}", threads, topology.describe());
-        Properties props = new Properties();
-        props.putAll(kafka.streams(applicationId, stateDir));
-        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
-        props.putAll(streamsOverrides);
-        this.streams = new KafkaStreams(topology, props);
-        streams.setStateListener((now, before) -> LOG.info("%s stream %s -> %s".formatted("tokenize", before, now)));
-        // A schema registry outage stops a stream thread without dead-lettering; a new one resumes from the last commit.
-        streams.setUncaughtExceptionHandler(DeadLetterHandler.replaceThreadOnOutage("tokenize"));
+        StreamApp.Stage stage = new StreamApp.Stage("tokenize", applicationId, stateDir, threads, List.of(Topics.TOKEN_IDS), streamsOverrides);
+        this.app = new StreamApp(kafka, stage,
+                registry -> TokenizeTopology.build(applicationId, registry, catalog, new TokenizerCache(store), metrics));
         this.starter = new Thread(this::startWhenActivated, "tokenize-starter");
         starter.setDaemon(true);
     }
@@ -85,7 +65,7 @@ public final class TokenizeStream implements AutoCloseable {
         try {
             if (catalog.activations().isEmpty()) LOG.info("waiting for a tokenizer activation before encoding");
             catalog.awaitFirstActivation();
-            streams.start();
+            app.start();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IllegalStateException e) {
@@ -94,7 +74,7 @@ public final class TokenizeStream implements AutoCloseable {
     }
 
     public KafkaStreams.State state() {
-        return streams.state();
+        return app.state();
     }
 
     public TokenizeMetrics metrics() {
@@ -104,7 +84,7 @@ public final class TokenizeStream implements AutoCloseable {
     @Override
     public void close() {
         starter.interrupt();
-        streams.close(Duration.ofSeconds(30));
+        app.close();
         catalog.close();
     }
 
@@ -113,25 +93,14 @@ public final class TokenizeStream implements AutoCloseable {
     }
 
     /**
-     * Runs the stream without the HTTP shell (tests launch it as a child JVM to kill it). Arguments:
-     * bootstrap servers, registry URL, state dir, then {@code key=value} pairs: {@code threads},
-     * {@code application.id}; any other key is a Kafka Streams setting.
+     * Runs the stream without the HTTP shell ({@link StreamArgs}); its own keys are {@code threads} and
+     * {@code application.id}.
      */
     public static void main(String[] args) throws InterruptedException {
-        // Avro 1.12 refuses to instantiate classes outside trusted packages (the services get this flag from their launcher)
-        if (System.getProperty("org.apache.avro.SERIALIZABLE_PACKAGES") == null) System.setProperty("org.apache.avro.SERIALIZABLE_PACKAGES", "dev.streamparrot");
-        KafkaSettings kafka = new KafkaSettings(args[0], args[1]);
-        Map<String, String> options = new HashMap<>();
-        for (int i = 3; i < args.length; i++) options.put(args[i].substring(0, args[i].indexOf('=')), args[i].substring(args[i].indexOf('=') + 1));
-        String applicationId = Objects.requireNonNullElse(options.remove("application.id"), DEFAULT_APPLICATION_ID);
-        int threads = Integer.parseInt(Objects.requireNonNullElse(options.remove("threads"), String.valueOf(defaultThreads())));
-        CountDownLatch stopped = new CountDownLatch(1);
-        TokenizeStream stream = new TokenizeStream(kafka, applicationId, args[2], threads, new SimpleMeterRegistry(), options);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stream.close();
-            stopped.countDown();
-        }));
-        stream.start();
-        stopped.await();
+        StreamArgs cli = StreamArgs.parse(args);
+        TokenizeStream stream = new TokenizeStream(cli.kafka(), cli.option("application.id", DEFAULT_APPLICATION_ID), cli.stateDir(),
+                Integer.parseInt(cli.option("threads", String.valueOf(defaultThreads()))), new SimpleMeterRegistry(),
+                cli.streamsSettings(Set.of("application.id", "threads")));
+        StreamApp.runUntilShutdown(stream.start());
     }
 }

@@ -136,7 +136,7 @@ public final class GroupMember {
 
     /** The group's topics, created where missing. */
     public static void ensureTopics(String bootstrapServers, GroupTopics topics) {
-        List<dev.streamparrot.topics.Topic> all = new ArrayList<>(topics.all());
+        List<dev.streamparrot.topics.Topic<?>> all = new ArrayList<>(topics.all());
         all.addAll(List.of(Topics.CHECKPOINTS, Topics.TOKENIZER_RELEASES, Topics.DEAD_LETTERS));
         TopicAdmin.ensure(bootstrapServers, all, (short) 1);
     }

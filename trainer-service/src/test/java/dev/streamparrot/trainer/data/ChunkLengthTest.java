@@ -35,8 +35,8 @@ class ChunkLengthTest {
         KafkaSettings kafka = new KafkaSettings(RealCluster.bootstrapServers(), RealCluster.registryUrl());
         String topic = "length-chunks-" + System.nanoTime();
         String misconfigured = "length-misconfigured-" + System.nanoTime();
-        TopicAdmin.ensure(kafka.bootstrapServers(), List.of(new Topic(topic, 2, "delete", "-", Chunk.class),
-                new Topic(misconfigured, 2, "delete", "-", Chunk.class)), (short) 1);
+        TopicAdmin.ensure(kafka.bootstrapServers(), List.of(new Topic<>(topic, 2, "delete", "-", Chunk.class),
+                new Topic<>(misconfigured, 2, "delete", "-", Chunk.class)), (short) 1);
         assertDoesNotThrow(() -> ChunkLength.checkNewest(kafka, topic, SEQ), "an empty topic has nothing to judge");
 
         AvroSerde<Chunk> serde = new AvroSerde<>(Chunk.class, new SchemaRegistryClient(kafka.schemaRegistryUrl()));

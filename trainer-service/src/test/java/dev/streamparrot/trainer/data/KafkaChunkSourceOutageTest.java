@@ -43,7 +43,7 @@ class KafkaChunkSourceOutageTest {
         KafkaSettings kafka = new KafkaSettings(RealCluster.bootstrapServers(), RealCluster.registryUrl());
         SchemaRegistryClient registry = new SchemaRegistryClient(kafka.schemaRegistryUrl());
         String topic = "outage-chunks-" + System.nanoTime();
-        TopicAdmin.ensure(kafka.bootstrapServers(), List.of(new Topic(topic, 2, "delete", "-", Chunk.class), Topics.DEAD_LETTERS), (short) 1);
+        TopicAdmin.ensure(kafka.bootstrapServers(), List.of(new Topic<>(topic, 2, "delete", "-", Chunk.class), Topics.DEAD_LETTERS), (short) 1);
         AvroSerde<Chunk> serde = new AvroSerde<>(Chunk.class, registry);
         try (var producer = new KafkaProducer<byte[], byte[]>(kafka.producer("outage-chunks"))) {
             for (int k = 0; k < 20; k++) {

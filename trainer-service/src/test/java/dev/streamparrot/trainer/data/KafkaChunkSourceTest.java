@@ -32,7 +32,7 @@ class KafkaChunkSourceTest {
         KafkaSettings kafka = new KafkaSettings(RealCluster.bootstrapServers(), RealCluster.registryUrl());
         SchemaRegistryClient registry = new SchemaRegistryClient(kafka.schemaRegistryUrl());
         String topic = "resume-chunks-" + System.nanoTime();
-        TopicAdmin.ensure(kafka.bootstrapServers(), List.of(new Topic(topic, 3, "delete", "-", Chunk.class), Topics.DEAD_LETTERS), (short) 1);
+        TopicAdmin.ensure(kafka.bootstrapServers(), List.of(new Topic<>(topic, 3, "delete", "-", Chunk.class), Topics.DEAD_LETTERS), (short) 1);
         AvroSerde<Chunk> serde = new AvroSerde<>(Chunk.class, registry);
         try (var producer = new KafkaProducer<byte[], byte[]>(kafka.producer("resume-test"))) {
             for (int k = 0; k < 70; k++) {
