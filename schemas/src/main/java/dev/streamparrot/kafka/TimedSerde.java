@@ -5,6 +5,7 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 
 /** A serde that reports the nanoseconds it spends, so a benchmark can tell Avro's share from Kafka's. */
 public final class TimedSerde<T> implements Serde<T> {
@@ -20,26 +21,21 @@ public final class TimedSerde<T> implements Serde<T> {
     @Override
     public Serializer<T> serializer() {
         Serializer<T> serializer = inner.serializer();
-        return (topic, value) -> {
-            long t0 = System.nanoTime();
-            try {
-                return serializer.serialize(topic, value);
-            } finally {
-                nanos.accept(System.nanoTime() - t0);
-            }
-        };
+        return (topic, value) -> timed(() -> serializer.serialize(topic, value));
     }
 
     @Override
     public Deserializer<T> deserializer() {
         Deserializer<T> deserializer = inner.deserializer();
-        return (topic, bytes) -> {
-            long t0 = System.nanoTime();
-            try {
-                return deserializer.deserialize(topic, bytes);
-            } finally {
-                nanos.accept(System.nanoTime() - t0);
-            }
-        };
+        return (topic, bytes) -> timed(() -> deserializer.deserialize(topic, bytes));
+    }
+
+    private <R> R timed(Supplier<R> work) {
+        long t0 = System.nanoTime();
+        try {
+            return work.get();
+        } finally {
+            nanos.accept(System.nanoTime() - t0);
+        }
     }
 }

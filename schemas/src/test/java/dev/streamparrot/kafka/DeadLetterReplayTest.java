@@ -29,11 +29,12 @@ class DeadLetterReplayTest {
     @Test
     void lettersFromARegistryFaultAreReplayedOnceAndAnAbortedReplayLeavesNothing() throws Exception {
         KafkaSettings settings = new KafkaSettings(RealCluster.bootstrapServers(), RealCluster.registryUrl());
+        Topic<SourceFile> input = new Topic<>("replay-in", 1, "delete", "-", SourceFile.class);
+        Topic<SourceFile> neighbour = new Topic<>("replay-other", 1, "delete", "-", SourceFile.class);
+        TopicAdmin.ensure(settings.bootstrapServers(), List.of(Topics.DEAD_LETTERS, input, neighbour), (short) 1);
+        String topic = input.name(), other = neighbour.name();
         SchemaRegistryClient registry = new SchemaRegistryClient(settings.schemaRegistryUrl());
-        String topic = "replay-in", other = "replay-other";
-        TopicAdmin.ensure(settings.bootstrapServers(), List.of(Topics.DEAD_LETTERS,
-                new Topic<>(topic, 1, "delete", "-", SourceFile.class), new Topic<>(other, 1, "delete", "-", SourceFile.class)), (short) 1);
-        AvroSerde<SourceFile> serde = new AvroSerde<>(SourceFile.class, registry);
+        AvroSerde<SourceFile> serde = AvroSerde.of(input, registry);
         List<SourceFile> written = new ArrayList<>();
         Instant before = Instant.now();
         try (var producer = new KafkaProducer<byte[], byte[]>(settings.producer("replay-test"))) {
@@ -45,7 +46,7 @@ class DeadLetterReplayTest {
             producer.send(new ProducerRecord<>(other, new byte[] {1, 2, 3})).get();
             // The fault, as the code before the breaker handled it: a consumer whose registry did not answer
             // dead-lettered every record it read.
-            AvroSerde<SourceFile> deadRegistry = new AvroSerde<>(SourceFile.class,
+            AvroSerde<SourceFile> deadRegistry = AvroSerde.of(input,
                     new SchemaRegistryClient("http://127.0.0.1:" + RealCluster.freePort() + "/apis/ccompat/v7"));
             DeadLetters deadLetters = new DeadLetters("replay-test", registry);
             for (String t : List.of(topic, other)) {

@@ -5,6 +5,7 @@ import dev.streamparrot.kafka.OutageGuard;
 import dev.streamparrot.kafka.DeadLetters;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.TopicAdmin;
+import dev.streamparrot.kit.Sends;
 import dev.streamparrot.kit.TopicSnapshot;
 import dev.streamparrot.registry.AvroSerde;
 import dev.streamparrot.registry.SchemaRegistryClient;
@@ -16,7 +17,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 
 /**
  * The tracker's durable memory: the compacted repo-state topic, keyed by repository id, holding each
@@ -35,7 +35,7 @@ public final class RepoStateTopic implements AutoCloseable {
         // Like the stream stages, so the service starts on a bare cluster; an existing topic is left as it is.
         TopicAdmin.ensure(settings.bootstrapServers(), List.of(Topics.REPO_STATE), (short) 1);
         this.producer = new KafkaProducer<>(settings.producer("ingest-repo-state"));
-        this.serde = new AvroSerde<>(RepositoryState.class, registry);
+        this.serde = AvroSerde.of(Topics.REPO_STATE, registry);
         this.deadLetters = new DeadLetters("ingest-service", registry);
     }
 
@@ -51,15 +51,8 @@ public final class RepoStateTopic implements AutoCloseable {
 
     /** Writes the state and waits for the broker's acknowledgement; throws when Kafka cannot take it. */
     public void save(RepoState state) {
-        try {
-            producer.send(new ProducerRecord<>(TOPIC, state.id().getBytes(StandardCharsets.UTF_8),
-                    serde.serialize(TOPIC, Records.repositoryState(state)))).get();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot record the state of " + state.url() + ": " + e.getCause(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while recording the state of " + state.url(), e);
-        }
+        Sends.acknowledged(producer, new ProducerRecord<>(TOPIC, state.id().getBytes(StandardCharsets.UTF_8),
+                serde.serialize(TOPIC, Records.repositoryState(state))), "the state of " + state.url());
     }
 
     @Override

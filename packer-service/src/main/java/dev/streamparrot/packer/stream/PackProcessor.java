@@ -21,7 +21,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
@@ -33,7 +32,7 @@ import java.util.Optional;
  * release's remainder (under seq_length ids) waits in its slot and is continued if that release is ever
  * activated again; nothing is dropped.
  */
-final class PackProcessor implements Processor<byte[], TokenizedFile, Object, Object> {
+final class PackProcessor implements Processor<byte[], TokenizedFile, Integer, PackResult> {
     private static final Logger LOG = LoggerFactory.getLogger(PackProcessor.class);
 
     private final Packer packer;
@@ -42,8 +41,8 @@ final class PackProcessor implements Processor<byte[], TokenizedFile, Object, Ob
     private final DeadLetters deadLetters;
     private final AvroSerde<TokenizedFile> inputSerde;
     private final PackerMetrics metrics;
-    private ProcessorContext<Object, Object> context;
-    private KeyValueStore<String, byte[]> remainders;
+    private ProcessorContext<Integer, PackResult> context;
+    private KeyValueStore<String, Remainder> remainders;
     private KeyValueStore<String, Long> sequences;
 
     PackProcessor(Packer packer, RepoSplit split, TokenizerReleases releases, DeadLetters deadLetters,
@@ -57,7 +56,7 @@ final class PackProcessor implements Processor<byte[], TokenizedFile, Object, Ob
     }
 
     @Override
-    public void init(ProcessorContext<Object, Object> context) {
+    public void init(ProcessorContext<Integer, PackResult> context) {
         this.context = context;
         this.remainders = context.getStateStore(PackerTopology.REMAINDERS);
         this.sequences = context.getStateStore(PackerTopology.SEQUENCES);
@@ -99,18 +98,17 @@ final class PackProcessor implements Processor<byte[], TokenizedFile, Object, Ob
         Split target = split.of(file.getRepo());
         String remainderKey = partition + "/" + target + "/" + file.getTokenizerId();
         String sequenceKey = partition + "/" + target;
-        Packer.Packed packed = packer.accept(Remainder.fromBytes(remainders.get(remainderKey)), ids,
+        Packer.Packed packed = packer.accept(Optional.ofNullable(remainders.get(remainderKey)).orElse(Remainder.EMPTY), ids,
                 release.get().getEosId(), file.getSourceKey());
         long sequence = Optional.ofNullable(sequences.get(sequenceKey)).orElse(0L);
-        String sink = target == Split.VALID ? PackerTopology.VALID_SINK : PackerTopology.TRAIN_SINK;
         for (var chunk : packed.chunks()) {
             Chunk out = new Chunk(sequence++, partition, file.getTokenizerId(), target, encoding,
                     TokenIds.pack(chunk.ids(), encoding), chunk.sourceKeys());
-            context.forward(new Record<Object, Object>(partition, out, record.timestamp()), sink);
+            context.forward(new Record<>(partition, PackResult.chunk(out), record.timestamp()));
             metrics.chunks(target).increment();
             metrics.tokens.increment(chunk.ids().length);
         }
-        remainders.put(remainderKey, packed.remainder().toBytes());
+        remainders.put(remainderKey, packed.remainder());
         sequences.put(sequenceKey, sequence);
         metrics.files.increment();
     }
@@ -119,11 +117,7 @@ final class PackProcessor implements Processor<byte[], TokenizedFile, Object, Ob
         LOG.warn("dead-lettering {}-{}@{}: {}", where.topic(), where.partition(), where.offset(), reason);
         DeadLetter letter = deadLetters.letter(where.topic(), where.partition(), where.offset(), record.key(),
                 inputSerde.serialize(where.topic(), record.value()), new IllegalArgumentException(reason));
-        context.forward(new Record<Object, Object>(topicKey(where.topic()), letter, record.timestamp()), PackerTopology.DEAD_LETTER_SINK);
+        context.forward(new Record<>(where.partition(), PackResult.deadLetter(letter), record.timestamp()));
         metrics.deadLetters.increment();
-    }
-
-    static byte[] topicKey(String topic) {
-        return topic.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * for the file's offset. Output keeps the input key, so a file's ids land in the same partition number
  * of token-ids as the file had in source-files, in the same order.
  */
-final class EncodeProcessor implements Processor<byte[], SourceFile, byte[], Object> {
+final class EncodeProcessor implements Processor<byte[], SourceFile, byte[], Encoded> {
     private static final Logger LOG = LoggerFactory.getLogger(EncodeProcessor.class);
 
     private final ReleaseCatalog catalog;
@@ -35,8 +35,8 @@ final class EncodeProcessor implements Processor<byte[], SourceFile, byte[], Obj
     private final DeadLetters deadLetters;
     private final AvroSerde<SourceFile> inputSerde;
     private final TokenizeMetrics metrics;
-    private ProcessorContext<byte[], Object> context;
-    private KeyValueStore<String, String> schedules;
+    private ProcessorContext<byte[], Encoded> context;
+    private KeyValueStore<String, ReleaseSchedule> schedules;
 
     EncodeProcessor(ReleaseCatalog catalog, TokenizerCache tokenizers, DeadLetters deadLetters,
                     AvroSerde<SourceFile> inputSerde, TokenizeMetrics metrics) {
@@ -48,7 +48,7 @@ final class EncodeProcessor implements Processor<byte[], SourceFile, byte[], Obj
     }
 
     @Override
-    public void init(ProcessorContext<byte[], Object> context) {
+    public void init(ProcessorContext<byte[], Encoded> context) {
         this.context = context;
         this.schedules = context.getStateStore(TokenizeTopology.SCHEDULES);
     }
@@ -59,7 +59,7 @@ final class EncodeProcessor implements Processor<byte[], SourceFile, byte[], Obj
         SourceFile file = record.value();
         if (file == null) {
             // The file was deleted from its repository: its token ids are taken back the same way.
-            context.forward(new Record<byte[], Object>(record.key(), null, record.timestamp()), TokenizeTopology.TOKEN_IDS_SINK);
+            context.forward(new Record<>(record.key(), Encoded.deleted(), record.timestamp()));
             metrics.deletions.increment();
             return;
         }
@@ -72,9 +72,9 @@ final class EncodeProcessor implements Processor<byte[], SourceFile, byte[], Obj
             throw new IllegalStateException("interrupted while reading activations", e);
         }
         String partition = String.valueOf(where.partition());
-        ReleaseSchedule before = ReleaseSchedule.decode(schedules.get(partition));
+        ReleaseSchedule before = Optional.ofNullable(schedules.get(partition)).orElse(ReleaseSchedule.EMPTY);
         ReleaseSchedule schedule = before.update(where.partition(), where.offset(), catalog.activations());
-        if (schedule != before) schedules.put(partition, schedule.encode());
+        if (schedule != before) schedules.put(partition, schedule);
 
         Optional<String> releaseId = schedule.releaseAt(where.offset());
         if (releaseId.isEmpty()) {
@@ -102,7 +102,7 @@ final class EncodeProcessor implements Processor<byte[], SourceFile, byte[], Obj
         TokenEncoding encoding = TokenIds.encodingFor(release.getVocabSize());
         String sourceKey = record.key() != null ? new String(record.key(), StandardCharsets.UTF_8) : file.getRepo() + "/" + file.getPath();
         TokenizedFile out = new TokenizedFile(sourceKey, file.getRepo(), release.getId(), encoding, TokenIds.pack(ids, encoding));
-        context.forward(new Record<byte[], Object>(record.key(), out, record.timestamp()), TokenizeTopology.TOKEN_IDS_SINK);
+        context.forward(new Record<>(record.key(), Encoded.ids(out), record.timestamp()));
         metrics.files.increment();
         metrics.bytes.increment(file.getContent().length());
         metrics.tokens.increment(ids.length);
@@ -112,8 +112,7 @@ final class EncodeProcessor implements Processor<byte[], SourceFile, byte[], Obj
         LOG.warn("dead-lettering {}-{}@{}: {}", where.topic(), where.partition(), where.offset(), reason);
         DeadLetter letter = deadLetters.letter(where.topic(), where.partition(), where.offset(), record.key(),
                 inputSerde.serialize(where.topic(), record.value()), new IllegalStateException(reason));
-        context.forward(new Record<byte[], Object>(where.topic().getBytes(StandardCharsets.UTF_8), letter, record.timestamp()),
-                TokenizeTopology.DEAD_LETTER_SINK);
+        context.forward(new Record<>(where.topic().getBytes(StandardCharsets.UTF_8), Encoded.deadLetter(letter), record.timestamp()));
         metrics.deadLetters.increment();
     }
 }

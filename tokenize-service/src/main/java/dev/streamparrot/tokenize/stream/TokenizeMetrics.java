@@ -21,14 +21,22 @@ public final class TokenizeMetrics {
     final Timer serde;
 
     public TokenizeMetrics(MeterRegistry registry) {
-        files = Counter.builder("tokenize.files").description("source files encoded").register(registry);
-        bytes = Counter.builder("tokenize.bytes").description("UTF-16 chars of content encoded").register(registry);
-        tokens = Counter.builder("tokenize.tokens").description("token ids produced").register(registry);
-        deletions = Counter.builder("tokenize.deletions").description("tombstones of deleted source files passed on").register(registry);
-        deadLetters = Counter.builder("tokenize.dead.letters").description("poison records sent to dead-letters").register(registry);
-        encode = Timer.builder("tokenize.encode").description("time in the tokenizer").register(registry);
-        catalogWait = Timer.builder("tokenize.catalog.wait").description("time waiting to have read newer activations").register(registry);
-        serde = Timer.builder("tokenize.serde").description("Avro encoding and decoding").register(registry);
+        files = counter(registry, "files", "source files encoded");
+        bytes = counter(registry, "bytes", "UTF-16 chars of content encoded");
+        tokens = counter(registry, "tokens", "token ids produced");
+        deletions = counter(registry, "deletions", "tombstones of deleted source files passed on");
+        deadLetters = counter(registry, "dead.letters", "poison records sent to dead-letters");
+        encode = timer(registry, "encode", "time in the tokenizer");
+        catalogWait = timer(registry, "catalog.wait", "time waiting to have read newer activations");
+        serde = timer(registry, "serde", "Avro encoding and decoding");
+    }
+
+    private static Counter counter(MeterRegistry registry, String name, String description) {
+        return Counter.builder("tokenize." + name).description(description).register(registry);
+    }
+
+    private static Timer timer(MeterRegistry registry, String name, String description) {
+        return Timer.builder("tokenize." + name).description(description).register(registry);
     }
 
     public double filesEncoded() {

@@ -4,46 +4,49 @@ import dev.streamparrot.kafka.DeadLetters;
 import dev.streamparrot.kafka.TimedSerde;
 import dev.streamparrot.registry.AvroSerde;
 import dev.streamparrot.registry.SchemaRegistryClient;
-import dev.streamparrot.schemas.DeadLetter;
 import dev.streamparrot.schemas.SourceFile;
-import dev.streamparrot.schemas.TokenizedFile;
 import dev.streamparrot.topics.Topics;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.Stores;
 
-/** source-files → encode → token-ids | dead-letters. The whole topology is this one method. */
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
+
+/**
+ * source-files → encode → token-ids | dead-letters, in the Kafka Streams DSL; the whole topology is this one
+ * method. Encoding itself is a processor ({@link EncodeProcessor}): which release encodes a file depends on the
+ * file's partition and offset, which only the Processor API sees.
+ */
 public final class TokenizeTopology {
-    static final String SOURCE = "source-files";
-    static final String ENCODE = "encode";
-    static final String TOKEN_IDS_SINK = "token-ids";
-    static final String DEAD_LETTER_SINK = "dead-letters";
+    /** Each source-files partition's {@link ReleaseSchedule}. */
     static final String SCHEDULES = "tokenize-release-schedules";
 
     private TokenizeTopology() {}
 
     public static Topology build(String applicationId, SchemaRegistryClient registry, ReleaseCatalog catalog,
                                  TokenizerCache tokenizers, TokenizeMetrics metrics) {
-        AvroSerde<SourceFile> input = new AvroSerde<>(SourceFile.class, registry);
-        var timedInput = new TimedSerde<>(input, nanos -> metrics.serde.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS));
-        var output = new TimedSerde<>(new AvroSerde<>(TokenizedFile.class, registry), nanos -> metrics.serde.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS));
-        var letters = new AvroSerde<>(DeadLetter.class, registry);
+        LongConsumer avroNanos = nanos -> metrics.serde.record(nanos, TimeUnit.NANOSECONDS);
+        AvroSerde<SourceFile> input = AvroSerde.of(Topics.SOURCE_FILES, registry);
         DeadLetters deadLetters = new DeadLetters(applicationId, registry);
 
-        Topology topology = new Topology();
-        topology.addSource(SOURCE, Serdes.ByteArray().deserializer(), timedInput.deserializer(), Topics.SOURCE_FILES.name());
-        topology.addProcessor(ENCODE, () -> new EncodeProcessor(catalog, tokenizers, deadLetters, input, metrics), SOURCE);
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SCHEDULES),
-                Serdes.String(), Serdes.String()), ENCODE);
-        topology.addSink(TOKEN_IDS_SINK, Topics.TOKEN_IDS.name(), Serdes.ByteArray().serializer(), anyAs(output.serializer()), ENCODE);
-        topology.addSink(DEAD_LETTER_SINK, Topics.DEAD_LETTERS.name(), Serdes.ByteArray().serializer(), anyAs(letters.serializer()), ENCODE);
-        return topology;
-    }
-
-    /** The processor forwards to sinks of different types; each sink knows the one type it gets. */
-    @SuppressWarnings("unchecked")
-    private static <T> Serializer<Object> anyAs(Serializer<T> serializer) {
-        return (topic, value) -> serializer.serialize(topic, (T) value);
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SCHEDULES), Serdes.String(), new ReleaseScheduleSerde()));
+        KStream<byte[], Encoded> encoded = builder
+                .stream(Topics.SOURCE_FILES.name(), Consumed.with(Serdes.ByteArray(), new TimedSerde<>(input, avroNanos)))
+                .process(() -> new EncodeProcessor(catalog, tokenizers, deadLetters, input, metrics), Named.as("encode"), SCHEDULES);
+        encoded.split(Named.as("encoded-"))
+                .branch((key, out) -> out.isDeadLetter(), Branched.withConsumer(letters -> letters.mapValues(Encoded::letter)
+                        .to(Topics.DEAD_LETTERS.name(), Produced.with(Serdes.ByteArray(), Topics.DEAD_LETTERS.serde(registry)))))
+                .defaultBranch(Branched.withConsumer(files -> files.mapValues(Encoded::ids)
+                        .to(Topics.TOKEN_IDS.name(), Produced.with(Serdes.ByteArray(),
+                                new TimedSerde<>(Topics.TOKEN_IDS.serde(registry), avroNanos)))));
+        return builder.build();
     }
 }
