@@ -1,10 +1,9 @@
 package dev.streamparrot.packer.stream;
 
-import dev.streamparrot.kafka.DeadLetters;
+import dev.streamparrot.kit.InputDeadLetters;
 import dev.streamparrot.packer.core.Packer;
 import dev.streamparrot.packer.core.Remainder;
 import dev.streamparrot.packer.core.RepoSplit;
-import dev.streamparrot.registry.AvroSerde;
 import dev.streamparrot.schemas.Chunk;
 import dev.streamparrot.schemas.DeadLetter;
 import dev.streamparrot.schemas.Split;
@@ -18,8 +17,6 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.Optional;
 
@@ -33,25 +30,22 @@ import java.util.Optional;
  * activated again; nothing is dropped.
  */
 final class PackProcessor implements Processor<byte[], TokenizedFile, Integer, PackResult> {
-    private static final Logger LOG = LoggerFactory.getLogger(PackProcessor.class);
 
     private final Packer packer;
     private final RepoSplit split;
     private final TokenizerReleases releases;
-    private final DeadLetters deadLetters;
-    private final AvroSerde<TokenizedFile> inputSerde;
+    private final InputDeadLetters<TokenizedFile> deadLetters;
     private final PackerMetrics metrics;
     private ProcessorContext<Integer, PackResult> context;
     private KeyValueStore<String, Remainder> remainders;
     private KeyValueStore<String, Long> sequences;
 
-    PackProcessor(Packer packer, RepoSplit split, TokenizerReleases releases, DeadLetters deadLetters,
-                  AvroSerde<TokenizedFile> inputSerde, PackerMetrics metrics) {
+    PackProcessor(Packer packer, RepoSplit split, TokenizerReleases releases, InputDeadLetters<TokenizedFile> deadLetters,
+                  PackerMetrics metrics) {
         this.packer = packer;
         this.split = split;
         this.releases = releases;
         this.deadLetters = deadLetters;
-        this.inputSerde = inputSerde;
         this.metrics = metrics;
     }
 
@@ -114,9 +108,7 @@ final class PackProcessor implements Processor<byte[], TokenizedFile, Integer, P
     }
 
     private void deadLetter(Record<byte[], TokenizedFile> record, RecordMetadata where, String reason) {
-        LOG.warn("dead-lettering {}-{}@{}: {}", where.topic(), where.partition(), where.offset(), reason);
-        DeadLetter letter = deadLetters.letter(where.topic(), where.partition(), where.offset(), record.key(),
-                inputSerde.serialize(where.topic(), record.value()), new IllegalArgumentException(reason));
+        DeadLetter letter = deadLetters.letter(where, record, new IllegalArgumentException(reason));
         context.forward(new Record<>(where.partition(), PackResult.deadLetter(letter), record.timestamp()));
         metrics.deadLetters.increment();
     }

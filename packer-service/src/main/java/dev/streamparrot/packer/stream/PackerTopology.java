@@ -2,6 +2,7 @@ package dev.streamparrot.packer.stream;
 
 import dev.streamparrot.kafka.DeadLetters;
 import dev.streamparrot.kafka.TimedSerde;
+import dev.streamparrot.kit.InputDeadLetters;
 import dev.streamparrot.packer.core.Packer;
 import dev.streamparrot.packer.core.RepoSplit;
 import dev.streamparrot.registry.AvroSerde;
@@ -29,6 +30,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 /**
  * token-ids → pack → chunks-train | chunks-valid | dead-letters, in the Kafka Streams DSL; the whole topology is
@@ -47,8 +49,9 @@ public final class PackerTopology {
     public static Topology build(PackerSettings packing, SchemaRegistryClient registry, TokenizerReleases releases,
                                  PackerMetrics metrics) {
         AvroSerde<TokenizedFile> input = AvroSerde.of(Topics.TOKEN_IDS, registry);
-        Serde<Chunk> chunks = new TimedSerde<>(Topics.CHUNKS_TRAIN.serde(registry), nanos -> metrics.serde.record(nanos, TimeUnit.NANOSECONDS));
-        DeadLetters deadLetters = new DeadLetters(packing.applicationId(), registry);
+        LongConsumer avroNanos = nanos -> metrics.serde.record(nanos, TimeUnit.NANOSECONDS);
+        Serde<Chunk> chunks = new TimedSerde<>(Topics.CHUNKS_TRAIN.serde(registry), avroNanos);
+        var deadLetters = new InputDeadLetters<>(new DeadLetters(packing.applicationId(), registry), input.serializer());
         Packer packer = new Packer(packing.seqLength());
         RepoSplit split = new RepoSplit(packing.validShare());
 
@@ -56,14 +59,14 @@ public final class PackerTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REMAINDERS), Serdes.String(), new RemainderSerde()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEQUENCES), Serdes.String(), Serdes.Long()));
         KStream<Integer, PackResult> packed = builder
-                .stream(Topics.TOKEN_IDS.name(), Consumed.with(Serdes.ByteArray(), new TimedSerde<>(input, nanos -> metrics.serde.record(nanos, TimeUnit.NANOSECONDS))))
-                .process(() -> new PackProcessor(packer, split, releases, deadLetters, input, metrics), Named.as("pack"), REMAINDERS, SEQUENCES);
+                .stream(Topics.TOKEN_IDS.name(), Consumed.with(Serdes.ByteArray(), new TimedSerde<>(input, avroNanos)))
+                .process(() -> new PackProcessor(packer, split, releases, deadLetters, metrics), Named.as("pack"), REMAINDERS, SEQUENCES);
         BranchedKStream<Integer, PackResult> outputs = packed.split(Named.as("packed-"))
                 .branch((partition, out) -> out.isDeadLetter(), Branched.withConsumer(letters -> letters
                         .map((partition, out) -> KeyValue.pair(out.letter().getTopic().getBytes(StandardCharsets.UTF_8), out.letter()))
-                        .to(Topics.DEAD_LETTERS.name(), Produced.with(Serdes.ByteArray(), Topics.DEAD_LETTERS.serde(registry)))));
-        outputs.branch((partition, out) -> out.chunk().getSplit() == Split.VALID, Branched.withConsumer(valid -> toChunks(valid, Topics.CHUNKS_VALID, chunks)))
-                .defaultBranch(Branched.withConsumer(train -> toChunks(train, Topics.CHUNKS_TRAIN, chunks)));
+                        .to(Topics.DEAD_LETTERS.name(), Produced.with(Serdes.ByteArray(), Topics.DEAD_LETTERS.serde(registry))), "dead-letters"));
+        outputs.branch((partition, out) -> out.chunk().getSplit() == Split.VALID, Branched.withConsumer(valid -> toChunks(valid, Topics.CHUNKS_VALID, chunks), "chunks-valid"))
+                .defaultBranch(Branched.withConsumer(train -> toChunks(train, Topics.CHUNKS_TRAIN, chunks), "chunks-train"));
         return builder.build();
     }
 

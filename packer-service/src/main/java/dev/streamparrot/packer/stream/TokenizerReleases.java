@@ -20,6 +20,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * (compacted, small) release topic, followed in the background from before the stream threads start. A
  * release is published before any file is encoded with it, so an id not seen yet is looked for again once
  * the follower has read every release written until now; only a release still missing then is poison.
+ *
+ * <p>Why not a GlobalKTable: a global store cannot say it has read "until now" (the wait above), and its records
+ * go through the stage's deserialization handler on the global thread, where an outage cannot pause and retry (a
+ * failed global thread stops the whole instance, it is never replaced). This follower, a {@link TopicSnapshot} on
+ * its own thread, pauses on an outage and skips nothing; stream threads only look up its map.
  */
 public final class TokenizerReleases implements AutoCloseable {
     private static final Duration CATCH_UP = Duration.ofSeconds(30);

@@ -1,7 +1,6 @@
 package dev.streamparrot.tokenize.stream;
 
-import dev.streamparrot.kafka.DeadLetters;
-import dev.streamparrot.registry.AvroSerde;
+import dev.streamparrot.kit.InputDeadLetters;
 import dev.streamparrot.schemas.DeadLetter;
 import dev.streamparrot.schemas.SourceFile;
 import dev.streamparrot.schemas.TokenEncoding;
@@ -14,8 +13,6 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -28,22 +25,18 @@ import java.util.concurrent.TimeUnit;
  * of token-ids as the file had in source-files, in the same order.
  */
 final class EncodeProcessor implements Processor<byte[], SourceFile, byte[], Encoded> {
-    private static final Logger LOG = LoggerFactory.getLogger(EncodeProcessor.class);
 
     private final ReleaseCatalog catalog;
     private final TokenizerCache tokenizers;
-    private final DeadLetters deadLetters;
-    private final AvroSerde<SourceFile> inputSerde;
+    private final InputDeadLetters<SourceFile> deadLetters;
     private final TokenizeMetrics metrics;
     private ProcessorContext<byte[], Encoded> context;
     private KeyValueStore<String, ReleaseSchedule> schedules;
 
-    EncodeProcessor(ReleaseCatalog catalog, TokenizerCache tokenizers, DeadLetters deadLetters,
-                    AvroSerde<SourceFile> inputSerde, TokenizeMetrics metrics) {
+    EncodeProcessor(ReleaseCatalog catalog, TokenizerCache tokenizers, InputDeadLetters<SourceFile> deadLetters, TokenizeMetrics metrics) {
         this.catalog = catalog;
         this.tokenizers = tokenizers;
         this.deadLetters = deadLetters;
-        this.inputSerde = inputSerde;
         this.metrics = metrics;
     }
 
@@ -109,9 +102,7 @@ final class EncodeProcessor implements Processor<byte[], SourceFile, byte[], Enc
     }
 
     private void deadLetter(Record<byte[], SourceFile> record, RecordMetadata where, String reason) {
-        LOG.warn("dead-lettering {}-{}@{}: {}", where.topic(), where.partition(), where.offset(), reason);
-        DeadLetter letter = deadLetters.letter(where.topic(), where.partition(), where.offset(), record.key(),
-                inputSerde.serialize(where.topic(), record.value()), new IllegalStateException(reason));
+        DeadLetter letter = deadLetters.letter(where, record, new IllegalStateException(reason));
         context.forward(new Record<>(where.topic().getBytes(StandardCharsets.UTF_8), Encoded.deadLetter(letter), record.timestamp()));
         metrics.deadLetters.increment();
     }

@@ -2,6 +2,7 @@ package dev.streamparrot.tokenize.stream;
 
 import dev.streamparrot.kafka.DeadLetters;
 import dev.streamparrot.kafka.TimedSerde;
+import dev.streamparrot.kit.InputDeadLetters;
 import dev.streamparrot.registry.AvroSerde;
 import dev.streamparrot.registry.SchemaRegistryClient;
 import dev.streamparrot.schemas.SourceFile;
@@ -34,19 +35,19 @@ public final class TokenizeTopology {
                                  TokenizerCache tokenizers, TokenizeMetrics metrics) {
         LongConsumer avroNanos = nanos -> metrics.serde.record(nanos, TimeUnit.NANOSECONDS);
         AvroSerde<SourceFile> input = AvroSerde.of(Topics.SOURCE_FILES, registry);
-        DeadLetters deadLetters = new DeadLetters(applicationId, registry);
+        var deadLetters = new InputDeadLetters<>(new DeadLetters(applicationId, registry), input.serializer());
 
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SCHEDULES), Serdes.String(), new ReleaseScheduleSerde()));
         KStream<byte[], Encoded> encoded = builder
                 .stream(Topics.SOURCE_FILES.name(), Consumed.with(Serdes.ByteArray(), new TimedSerde<>(input, avroNanos)))
-                .process(() -> new EncodeProcessor(catalog, tokenizers, deadLetters, input, metrics), Named.as("encode"), SCHEDULES);
+                .process(() -> new EncodeProcessor(catalog, tokenizers, deadLetters, metrics), Named.as("encode"), SCHEDULES);
         encoded.split(Named.as("encoded-"))
                 .branch((key, out) -> out.isDeadLetter(), Branched.withConsumer(letters -> letters.mapValues(Encoded::letter)
-                        .to(Topics.DEAD_LETTERS.name(), Produced.with(Serdes.ByteArray(), Topics.DEAD_LETTERS.serde(registry)))))
+                        .to(Topics.DEAD_LETTERS.name(), Produced.with(Serdes.ByteArray(), Topics.DEAD_LETTERS.serde(registry))), "dead-letters"))
                 .defaultBranch(Branched.withConsumer(files -> files.mapValues(Encoded::ids)
                         .to(Topics.TOKEN_IDS.name(), Produced.with(Serdes.ByteArray(),
-                                new TimedSerde<>(Topics.TOKEN_IDS.serde(registry), avroNanos)))));
+                                new TimedSerde<>(Topics.TOKEN_IDS.serde(registry), avroNanos))), "token-ids"));
         return builder.build();
     }
 }
