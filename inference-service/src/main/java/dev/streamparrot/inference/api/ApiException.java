@@ -1,7 +1,11 @@
 package dev.streamparrot.inference.api;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micronaut.core.beans.BeanIntrospector;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Path;
 
 /**
  * A request the API refuses, with the HTTP status and the OpenAI error body
@@ -27,6 +31,21 @@ public final class ApiException extends RuntimeException {
     /** 400 invalid_request_error about one request field (param may be null). */
     public static ApiException invalid(String param, String message) {
         return new ApiException(400, "invalid_request_error", message, param, null);
+    }
+
+    /**
+     * 400 for a broken constraint annotation of a request record: param is the field's JSON name (its
+     * {@code @JsonProperty}, else its Java name), the message the annotation's.
+     */
+    public static ApiException invalid(ConstraintViolation<?> violation) {
+        String name = null;
+        for (Path.Node node : violation.getPropertyPath()) name = node.getName();
+        Object bean = violation.getLeafBean();
+        String field = name;
+        String param = name == null || bean == null ? name
+                : BeanIntrospector.SHARED.findIntrospection(bean.getClass()).flatMap(i -> i.getProperty(field))
+                        .flatMap(p -> p.stringValue(JsonProperty.class)).orElse(field);
+        return invalid(param, violation.getMessage());
     }
 
     /** 404 as OpenAI answers a model it does not serve. */

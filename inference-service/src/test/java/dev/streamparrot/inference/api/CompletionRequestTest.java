@@ -1,5 +1,6 @@
 package dev.streamparrot.inference.api;
 
+import dev.streamparrot.inference.testing.Requests;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.streamparrot.inference.sampling.StopSequences;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -16,10 +16,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
 class CompletionRequestTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     static CompletionRequest parse(String json) throws Exception {
-        return CompletionRequest.fromJson(JSON.readTree(json));
+        return Requests.parse(json);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.streamparrot.inference.api;
 
+import dev.streamparrot.inference.testing.Requests;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -40,12 +41,12 @@ class CompletionServiceTest {
     }
 
     private static CompletionResponse complete(FakeModel model, String body) throws Exception {
-        return service(model).prepare(CompletionRequest.fromJson(JSON.readTree(body))).run(Cancellation.NEVER);
+        return service(model).prepare(Requests.parse(body)).run(Cancellation.NEVER);
     }
 
     private static List<CompletionResponse> stream(FakeModel model, String body, Cancellation cancellation) throws Exception {
         List<CompletionResponse> chunks = new ArrayList<>();
-        service(model).prepare(CompletionRequest.fromJson(JSON.readTree(body))).stream(cancellation, chunks::add);
+        service(model).prepare(Requests.parse(body)).stream(cancellation, chunks::add);
         return chunks;
     }
 
@@ -218,14 +219,14 @@ class CompletionServiceTest {
         FakeModel model = FakeModel.spelling(4096, bytes("x".repeat(1000)));
         List<CompletionResponse> chunks = new ArrayList<>();
         CompletionService.Completion completion = service(model).prepare(
-                CompletionRequest.fromJson(JSON.readTree("{\"prompt\": \"x\", \"max_tokens\": 1000, \"stream\": true}")));
+                Requests.parse("{\"prompt\": \"x\", \"max_tokens\": 1000, \"stream\": true}"));
         completion.stream(() -> chunks.size() >= 3, chunks::add);
         assertEquals(3, chunks.size());
         assertTrue(model.steps <= 3, "steps after the cancel: " + model.steps);
         assertNull(chunks.get(chunks.size() - 1).choices().get(0).finishReason());
 
         CompletionService.Completion again = service(FakeModel.noisy(4096)).prepare(
-                CompletionRequest.fromJson(JSON.readTree("{\"prompt\": \"x\", \"max_tokens\": 1000}")));
+                Requests.parse("{\"prompt\": \"x\", \"max_tokens\": 1000}"));
         Iterator<Boolean> answers = List.of(false, false, true, true, true).iterator();
         assertThrows(CancellationException.class, () -> again.run(() -> !answers.hasNext() || answers.next()));
     }

@@ -1,6 +1,6 @@
 package dev.streamparrot.inference.service;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.streamparrot.inference.testing.Requests;
 import dev.streamparrot.inference.api.CompletionRequest;
 import dev.streamparrot.inference.api.CompletionResponse;
 import dev.streamparrot.inference.testing.ByteCodec;
@@ -23,10 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Continuous batching, cancellation and hot swap on the decode loop, with the fake model. */
 class DecodeLoopTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static CompletionRequest request(String body) throws Exception {
-        return CompletionRequest.fromJson(JSON.readTree(body));
+        return Requests.parse(body);
     }
 
     private static DecodeLoop.Job submit(DecodeLoop loop, ModelSlot slot, String body, List<CompletionResponse> chunks)

@@ -44,7 +44,7 @@ final class HumanEvalController {
 
     @Post(uri = "/humaneval", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
     HttpResponse<String> start(@Nullable @Body String body) {
-        JsonNode json = OpenAiController.parse(body == null || body.isBlank() ? "{}" : body);
+        JsonNode json = JsonBodies.parse(body == null || body.isBlank() ? "{}" : body);
         if (!json.isObject()) throw ApiException.invalid(null, "The request body must be a JSON object.");
         int n = integer(json, "n", 1, 1, 200);
         int limit = integer(json, "limit", 0, 0, 164);
@@ -84,7 +84,7 @@ final class HumanEvalController {
     }
 
     private static ObjectNode view(HumanEvalJobs.Job job) {
-        ObjectNode out = OpenAiController.JSON.createObjectNode();
+        ObjectNode out = JsonBodies.JSON.createObjectNode();
         out.put("id", job.id());
         out.put("object", "humaneval.job");
         out.put("status", job.status().name().toLowerCase());

@@ -1,16 +1,13 @@
 package dev.streamparrot.inference.api.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.streamparrot.inference.api.ApiException;
+import dev.streamparrot.inference.api.CompletionBody;
 import dev.streamparrot.inference.api.CompletionRequest;
 import dev.streamparrot.inference.api.CompletionResponse;
 import dev.streamparrot.inference.api.CompletionService;
 import dev.streamparrot.inference.service.DecodeLoop;
 import dev.streamparrot.inference.service.LoadedModel;
 import dev.streamparrot.inference.service.ModelSlot;
-import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
@@ -19,6 +16,7 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import jakarta.validation.Valid;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
@@ -27,15 +25,13 @@ import reactor.core.publisher.FluxSink;
 
 /**
  * OpenAI's legacy completions API as vLLM serves it: {@code POST /v1/completions} (JSON, or
- * Server-Sent Events with {@code stream: true}) and {@code GET /v1/models}. Completion bodies are read as
- * text and parsed by {@link CompletionRequest}, so every malformed request gets OpenAI's error body (written by
- * {@link OpenAiErrors}) rather than a framework page. API keys are checked by {@link ApiKeyFilter}.
+ * Server-Sent Events with {@code stream: true}) and {@code GET /v1/models}. Micronaut reads and validates the
+ * body ({@link CompletionBody}); every refusal, malformed JSON included, gets OpenAI's error body from
+ * {@link OpenAiErrors}. API keys are checked by {@link ApiKeyFilter}.
  */
 @Controller("/v1")
 @ExecuteOn(TaskExecutors.BLOCKING)
-final class OpenAiController {
-    static final ObjectMapper JSON = new ObjectMapper();
-
+class OpenAiController { // not final: Micronaut validates @Valid arguments through a proxy
     private final ModelSlot slot;
     private final DecodeLoop loop;
 
@@ -49,10 +45,9 @@ final class OpenAiController {
         return new ModelList(slot.current().map(m -> List.of(ModelList.Model.of(m))).orElse(List.of()));
     }
 
-    @Post(uri = "/completions", consumes = MediaType.ALL, produces = {MediaType.APPLICATION_JSON, MediaType.TEXT_EVENT_STREAM})
-    HttpResponse<?> completions(@Nullable @Body String body)
-            throws InterruptedException {
-        CompletionRequest request = CompletionRequest.fromJson(parse(body));
+    @Post(uri = "/completions", produces = {MediaType.APPLICATION_JSON, MediaType.TEXT_EVENT_STREAM})
+    HttpResponse<?> completions(@Valid @Body CompletionBody body) throws InterruptedException {
+        CompletionRequest request = body.toRequest();
         LoadedModel model = slot.acquire().orElseThrow(() ->
                 new ApiException(503, "server_error", "No model is loaded yet: waiting for a checkpoint.", "model", "model_not_loaded"));
         CompletionService.Completion completion;
@@ -100,14 +95,5 @@ final class OpenAiController {
             });
         }, FluxSink.OverflowStrategy.BUFFER);
         return HttpResponse.ok(events).contentType(MediaType.TEXT_EVENT_STREAM_TYPE);
-    }
-
-    static JsonNode parse(@Nullable String body) {
-        if (body == null || body.isBlank()) throw ApiException.invalid(null, "The request body must be a JSON object.");
-        try {
-            return JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw ApiException.invalid(null, "The request body is not valid JSON: " + e.getOriginalMessage());
-        }
     }
 }
