@@ -1,8 +1,8 @@
 package dev.streamparrot.inference.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.streamparrot.inference.sampling.SamplingParams;
-import dev.streamparrot.inference.sampling.StopSequences;
+import dev.streamparrot.model.generate.SamplingParams;
+import dev.streamparrot.model.generate.StopSequences;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 import jakarta.validation.constraints.DecimalMax;

@@ -1,7 +1,8 @@
 package dev.streamparrot.inference.api;
 
-import dev.streamparrot.inference.sampling.SamplingParams;
-import dev.streamparrot.inference.sampling.StopSequences;
+import dev.streamparrot.model.generate.GenerationParams;
+import dev.streamparrot.model.generate.SamplingParams;
+import dev.streamparrot.model.generate.StopSequences;
 import java.util.List;
 
 /**
@@ -36,10 +37,9 @@ public record CompletionRequest(String model, List<Prompt> prompts, int maxToken
     }
 
     /** A plain request for one text prompt, handy outside HTTP (the HumanEval runner). */
-    public static CompletionRequest of(String prompt, int n, int maxTokens, SamplingParams sampling, Long seed,
-                                       StopSequences stop) {
-        return new CompletionRequest(null, List.of(Prompt.of(prompt)), maxTokens, sampling, seed, n, stop, false, -1,
-                false, false);
+    public static CompletionRequest of(String prompt, int n, GenerationParams params) {
+        return new CompletionRequest(null, List.of(Prompt.of(prompt)), params.maxTokens(), params.sampling(), params.seed(),
+                n, params.stop(), false, params.logprobs(), false, false);
     }
 
     /**

@@ -3,12 +3,12 @@ package dev.streamparrot.inference.api;
 import dev.streamparrot.inference.api.CompletionResponse.Choice;
 import dev.streamparrot.inference.api.CompletionResponse.Logprobs;
 import dev.streamparrot.inference.api.CompletionResponse.Usage;
-import dev.streamparrot.inference.generation.Cancellation;
-import dev.streamparrot.inference.generation.GenerationParams;
-import dev.streamparrot.inference.generation.Generator;
-import dev.streamparrot.inference.generation.LanguageModel;
-import dev.streamparrot.inference.generation.TextCodec;
-import dev.streamparrot.inference.sampling.TokenLogprobs;
+import dev.streamparrot.model.generate.Cancellation;
+import dev.streamparrot.model.generate.GenerationParams;
+import dev.streamparrot.model.generate.Generator;
+import dev.streamparrot.model.generate.LanguageModel;
+import dev.streamparrot.model.generate.TextCodec;
+import dev.streamparrot.model.generate.TokenLogprobs;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -162,7 +162,7 @@ public final class CompletionService {
                 List<int[]> rows = new ArrayList<>();
                 for (int[] ids : promptIds) for (int i = 0; i < request.n(); i++) rows.add(ids);
                 long seed = request.seed() != null ? request.seed() : SEEDS.nextLong();
-                GenerationParams params = new GenerationParams(request.sampling(), seed, request.maxTokens(), request.stop(),
+                GenerationParams params = new GenerationParams(request.sampling(), request.maxTokens(), request.stop(), seed,
                         request.logprobs());
                 this.decoding = new Generator(model, codec).start(rows, params, this::onStep);
             }

@@ -1,6 +1,7 @@
 package dev.streamparrot.inference.humaneval;
 
-import dev.streamparrot.inference.sampling.SamplingParams;
+import dev.streamparrot.model.generate.GenerationParams;
+import dev.streamparrot.model.generate.SamplingParams;
 import dev.streamparrot.tokenizer.ProgressBar;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,7 +27,7 @@ public final class HumanEvalCli implements Callable<Integer> {
     /** Builds the completion engine for a model directory or checkpoint named by --model. */
     @FunctionalInterface
     public interface EngineFactory {
-        CompletionEngine create(Path model, GenerationSettings settings) throws Exception;
+        CompletionEngine create(Path model, GenerationParams settings) throws Exception;
     }
 
     @Option(names = "--model", description = "Model to evaluate (passed to the engine factory).")
@@ -73,8 +74,8 @@ public final class HumanEvalCli implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        GenerationSettings settings = new GenerationSettings(new SamplingParams(temperature, topP, 0), maxNewTokens,
-                GenerationSettings.CODEPARROT.stop(), seed);
+        GenerationParams settings = new GenerationParams(new SamplingParams(temperature, topP, 0), maxNewTokens,
+                GenerationParams.HUMANEVAL.stop(), seed, -1);
         CompletionEngine engine;
         if (canonical) {
             engine = CompletionEngine.CANONICAL;

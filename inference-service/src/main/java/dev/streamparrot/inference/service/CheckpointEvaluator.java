@@ -1,7 +1,7 @@
 package dev.streamparrot.inference.service;
 
 import dev.streamparrot.inference.evaluation.CheckpointScore;
-import dev.streamparrot.inference.humaneval.GenerationSettings;
+import dev.streamparrot.model.generate.GenerationParams;
 import dev.streamparrot.inference.humaneval.HumanEvalProblem;
 import dev.streamparrot.inference.humaneval.HumanEvalRunner;
 import dev.streamparrot.inference.humaneval.Sandbox;
@@ -46,8 +46,7 @@ public final class CheckpointEvaluator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointEvaluator.class);
     public static final String GROUP = "inference-evaluator";
     /** pass@1 from one greedy-ish sample per problem, reproducible: the same checkpoint scores the same. */
-    static final GenerationSettings SETTINGS = new GenerationSettings(GenerationSettings.CODEPARROT.sampling(),
-            GenerationSettings.CODEPARROT.maxNewTokens(), GenerationSettings.CODEPARROT.stop(), 1L);
+    static final GenerationParams SETTINGS = GenerationParams.HUMANEVAL.withSeed(1);
 
     private final KafkaSettings settings;
     private final CheckpointLoader loader;

@@ -1,9 +1,10 @@
 package dev.streamparrot.inference.service;
 
+import dev.streamparrot.model.generate.GptLanguageModel;
 import dev.streamparrot.inference.testing.Requests;
 import dev.streamparrot.inference.api.CompletionRequest;
 import dev.streamparrot.inference.api.CompletionResponse;
-import dev.streamparrot.inference.testing.ByteCodec;
+import dev.streamparrot.model.generate.ByteCodec;
 import dev.streamparrot.inference.testing.FakeModel;
 import dev.streamparrot.inference.testing.SlowModel;
 import dev.streamparrot.model.Gpt;

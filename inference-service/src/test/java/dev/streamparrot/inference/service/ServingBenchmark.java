@@ -1,5 +1,7 @@
 package dev.streamparrot.inference.service;
 
+import dev.streamparrot.model.generate.TokenizerCodec;
+import dev.streamparrot.model.generate.GptLanguageModel;
 import dev.streamparrot.inference.testing.Requests;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.streamparrot.inference.api.CompletionRequest;

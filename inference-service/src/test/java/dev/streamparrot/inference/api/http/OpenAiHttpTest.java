@@ -6,7 +6,7 @@ import dev.streamparrot.inference.provenance.CheckpointProvenance;
 import dev.streamparrot.inference.service.InferenceMetrics;
 import dev.streamparrot.inference.service.LoadedModel;
 import dev.streamparrot.inference.service.ModelSlot;
-import dev.streamparrot.inference.testing.ByteCodec;
+import dev.streamparrot.model.generate.ByteCodec;
 import dev.streamparrot.inference.testing.FakeModel;
 import dev.streamparrot.inference.testing.SlowModel;
 import io.micronaut.context.ApplicationContext;
