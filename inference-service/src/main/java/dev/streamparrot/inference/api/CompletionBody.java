@@ -50,8 +50,7 @@ public record CompletionBody(
         Integer topK,
 
         @Nullable @Serdeable.Deserializable(using = StrictScalar.class)
-        @Min(value = 1, message = "n must be between 1 and " + CompletionRequest.MAX_N + ".")
-        @Max(value = CompletionRequest.MAX_N, message = "n must be between 1 and " + CompletionRequest.MAX_N + ".")
+        @Min(value = 1, message = "n must be between 1 and " + CompletionRequest.MAX_N + ".") @Max(value = CompletionRequest.MAX_N, message = "n must be between 1 and " + CompletionRequest.MAX_N + ".")
         Integer n,
 
         @Nullable @Serdeable.Deserializable(using = StrictScalar.class)
@@ -63,14 +62,14 @@ public record CompletionBody(
         Boolean echo,
 
         @Nullable @Serdeable.Deserializable(using = StrictScalar.class)
+        Boolean stream,
+
+        @Nullable @Serdeable.Deserializable(using = StrictScalar.class)
         @Min(value = 0, message = "logprobs must be between 0 and " + CompletionRequest.MAX_LOGPROBS + ".")
         @Max(value = CompletionRequest.MAX_LOGPROBS, message = "logprobs must be between 0 and " + CompletionRequest.MAX_LOGPROBS + ".")
         Integer logprobs,
 
-        @Nullable @Serdeable.Deserializable(using = StrictScalar.class)
-        Boolean stream,
-
-        /** An object with {@code include_usage} (a last chunk carries the token counts). */
+        // an object with include_usage (a last chunk carries the token counts)
         @JsonProperty("stream_options") @Nullable Object streamOptions,
 
         @Nullable @Serdeable.Deserializable(using = StrictScalar.class)

@@ -16,7 +16,6 @@ import io.micronaut.http.server.exceptions.JsonExceptionHandler;
 import io.micronaut.json.JsonSyntaxException;
 import io.micronaut.validation.exceptions.ConstraintExceptionHandler;
 import jakarta.inject.Singleton;
-import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import java.util.Comparator;
 import org.slf4j.Logger;
@@ -37,7 +36,7 @@ final class OpenAiErrors implements ExceptionHandler<Exception, HttpResponse<Err
 
     @Override
     public HttpResponse<ErrorBody> handle(HttpRequest request, Exception exception) {
-        ApiException refused = refusal(exception);
+        ApiException refused = refusalIn(exception);
         if (refused != null) return response(refused);
         LOG.error("{} {} failed", request.getMethod(), request.getPath(), exception);
         return response(new ApiException(500, "server_error", "The server failed: " + exception.getMessage(), null, null));
@@ -49,47 +48,49 @@ final class OpenAiErrors implements ExceptionHandler<Exception, HttpResponse<Err
     }
 
     /** The refusal in a failure's causes: a field's deserializer may throw one that the framework wraps. */
-    private static ApiException refusal(Throwable failure) {
+    private static ApiException refusalIn(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof ApiException refused) return refused;
         }
         return null;
     }
 
+    /** One of Micronaut's failures that a client caused, answered as the refusal it is. */
+    abstract static class Refusals<E extends Throwable> implements ExceptionHandler<E, HttpResponse<ErrorBody>> {
+        @Override
+        public final HttpResponse<ErrorBody> handle(HttpRequest request, E exception) {
+            return response(refusal(exception));
+        }
+
+        abstract ApiException refusal(E exception);
+    }
+
     /** A broken constraint annotation: 400 naming the first broken field by its JSON name. */
-    @Singleton
-    @Produces
-    @Replaces(ConstraintExceptionHandler.class)
-    static final class Violations implements ExceptionHandler<ConstraintViolationException, HttpResponse<ErrorBody>> {
+    @Singleton @Produces @Replaces(ConstraintExceptionHandler.class)
+    static final class Violations extends Refusals<ConstraintViolationException> {
         @Override
-        public HttpResponse<ErrorBody> handle(HttpRequest request, ConstraintViolationException exception) {
-            ConstraintViolation<?> first = exception.getConstraintViolations().stream()
-                    .min(Comparator.comparing(v -> v.getPropertyPath().toString())).orElseThrow();
-            return response(ApiException.invalid(first));
+        ApiException refusal(ConstraintViolationException e) {
+            return ApiException.invalid(e.getConstraintViolations().stream()
+                    .min(Comparator.comparing(v -> v.getPropertyPath().toString())).orElseThrow());
         }
     }
 
-    /** A body that is not JSON: a 400 (Micronaut's own answer is not OpenAI's body). */
-    @Singleton
-    @Produces
-    @Replaces(JsonExceptionHandler.class)
-    static final class MalformedBodies implements ExceptionHandler<JsonSyntaxException, HttpResponse<ErrorBody>> {
+    /** A body that is not JSON (Micronaut's own answer is not OpenAI's body). */
+    @Singleton @Produces @Replaces(JsonExceptionHandler.class)
+    static final class MalformedBodies extends Refusals<JsonSyntaxException> {
         @Override
-        public HttpResponse<ErrorBody> handle(HttpRequest request, JsonSyntaxException exception) {
-            return response(ApiException.invalid(null, "The request body is not valid JSON: " + exception.getMessage()));
+        ApiException refusal(JsonSyntaxException e) {
+            return ApiException.invalid(null, "The request body is not valid JSON: " + e.getMessage());
         }
     }
 
-    /** A body Micronaut could not read into its type (not an object, a mistyped field): a 400, naming the field when one refused it. */
-    @Singleton
-    @Produces
-    @Replaces(ConversionErrorHandler.class)
-    static final class UnreadableBodies implements ExceptionHandler<ConversionErrorException, HttpResponse<ErrorBody>> {
+    /** A body that is not an object of the endpoint's type, or a mistyped field (then its refusal names it). */
+    @Singleton @Produces @Replaces(ConversionErrorHandler.class)
+    static final class UnreadableBodies extends Refusals<ConversionErrorException> {
         @Override
-        public HttpResponse<ErrorBody> handle(HttpRequest request, ConversionErrorException exception) {
-            ApiException refused = refusal(exception);
-            return response(refused != null ? refused
-                    : ApiException.invalid(null, "The request body is not a valid JSON object: " + exception.getMessage()));
+        ApiException refusal(ConversionErrorException e) {
+            ApiException refused = refusalIn(e);
+            return refused != null ? refused : ApiException.invalid(null, "The request body is not a valid JSON object: " + e.getMessage());
         }
     }
 }
