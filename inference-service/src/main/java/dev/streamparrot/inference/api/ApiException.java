@@ -1,8 +1,6 @@
 package dev.streamparrot.inference.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micronaut.core.beans.BeanIntrospector;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Path;
@@ -69,16 +67,5 @@ public final class ApiException extends RuntimeException {
     /** The body OpenAI answers with. */
     public ErrorBody body() {
         return new ErrorBody(new ErrorBody.Detail(getMessage(), type, param, code));
-    }
-
-    /** The same body as a tree, for a Server-Sent Event written after the status line. */
-    public ObjectNode toJson() {
-        ObjectNode root = JsonNodeFactory.instance.objectNode();
-        ObjectNode error = root.putObject("error");
-        error.put("message", getMessage());
-        error.put("type", type);
-        error.put("param", param);
-        error.put("code", code);
-        return root;
     }
 }

@@ -116,7 +116,7 @@ public final class CompletionService {
         /**
          * Streams chunks to {@code chunks} as tokens are generated: text as it becomes final,
          * finish_reason on a choice's last chunk, then (if stream_options.include_usage) a usage
-         * chunk without choices. The caller writes each as {@link CompletionResponse#toSseEvent()}
+         * chunk without choices. The caller writes each as a Server-Sent Event
          * and ends with {@link CompletionResponse#SSE_DONE}. Returns quietly when cancelled.
          */
         public void stream(Cancellation cancellation, Consumer<CompletionResponse> chunks) {
@@ -173,7 +173,7 @@ public final class CompletionService {
                 if (decoding.step()) return true;
                 finished = true;
                 if (chunks != null && request.includeUsage()) {
-                    chunks.accept(new CompletionResponse(id, created, modelName, systemFingerprint, List.of(),
+                    chunks.accept(new CompletionResponse(id, CompletionResponse.TEXT_COMPLETION, created, modelName, systemFingerprint, List.of(),
                             new Usage(promptTokens(), completionTokens)));
                 }
                 return false;
@@ -202,7 +202,7 @@ public final class CompletionService {
                     }
                     choices.add(new Choice(row, echo + s.text(), logprobs, s.finish().apiName()));
                 }
-                return new CompletionResponse(id, created, modelName, systemFingerprint, choices, new Usage(promptTokens(), completionTokens));
+                return new CompletionResponse(id, CompletionResponse.TEXT_COMPLETION, created, modelName, systemFingerprint, choices, new Usage(promptTokens(), completionTokens));
             }
 
             private void onStep(Generator.Step step) {
@@ -223,7 +223,7 @@ public final class CompletionService {
         }
 
         private CompletionResponse chunk(Choice choice) {
-            return new CompletionResponse(id, created, modelName, systemFingerprint, List.of(choice), null);
+            return new CompletionResponse(id, CompletionResponse.TEXT_COMPLETION, created, modelName, systemFingerprint, List.of(choice), null);
         }
     }
 

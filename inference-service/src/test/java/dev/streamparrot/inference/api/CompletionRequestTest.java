@@ -121,11 +121,10 @@ class CompletionRequestTest {
         assertEquals(400, e.status());
         assertEquals(param, e.param());
         assertTrue(e.getMessage().contains(message), e.getMessage());
-        JsonNode error = e.toJson().get("error");
-        assertEquals("invalid_request_error", error.get("type").asText());
-        assertEquals(param, error.get("param").asText());
-        assertEquals(e.getMessage(), error.get("message").asText());
-        assertTrue(error.has("code"));
+        ErrorBody.Detail error = e.body().error();
+        assertEquals("invalid_request_error", error.type());
+        assertEquals(param, error.param());
+        assertEquals(e.getMessage(), error.message());
     }
 
     @Test

@@ -188,8 +188,7 @@ class CompletionServiceTest {
         assertTrue(usage.choices().isEmpty());
         assertEquals(2 * 12, usage.usage().completionTokens());
         assertEquals(2 * 12, tokensWithLogprobs, "logprobs of held-back tokens arrive with the next chunk");
-        JsonNode json = JSON.readTree(chunks.get(0).toSseEvent().substring("data: ".length()));
-        assertTrue(chunks.get(0).toSseEvent().endsWith("\n\n"));
+        JsonNode json = JSON.readTree(Requests.json(chunks.get(0)));
         assertTrue(json.get("usage").isNull());
         assertTrue(json.get("choices").get(0).get("finish_reason").isNull());
         assertEquals("data: [DONE]\n\n", CompletionResponse.SSE_DONE);
@@ -279,7 +278,7 @@ class CompletionServiceTest {
     @Test
     void theResponseSerialisesAsOpenAIsTextCompletion() throws Exception {
         CompletionResponse r = complete(FakeModel.spelling(64, bytes("hi")), "{\"prompt\": \"x\", \"max_tokens\": 5, \"logprobs\": 1}");
-        JsonNode json = r.toJson();
+        JsonNode json = JSON.readTree(Requests.json(r));
         assertEquals(List.of("id", "object", "created", "model", "system_fingerprint", "choices", "usage"), fieldNames(json));
         assertEquals("step-7;frontier=0:3", json.get("system_fingerprint").asText(), "OpenAI's field names the checkpoint's step and frontier");
         assertTrue(json.get("id").asText().startsWith("cmpl-"));

@@ -8,10 +8,11 @@ import io.micronaut.serde.ObjectMapper;
 import io.micronaut.validation.validator.Validator;
 import jakarta.validation.ConstraintViolation;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Comparator;
 
 /**
- * A completion request from its JSON body, read as the HTTP endpoint reads it (Micronaut's serde, then its
+ * JSON as the completions endpoint reads and writes it, for tests that need no server. A request from its body, read as the HTTP endpoint reads it (Micronaut's serde, then its
  * validator, then {@link CompletionBody#toRequest()}), for tests that need no server. Every refusal is an
  * {@link ApiException}, as the endpoint's error handler writes it.
  */
@@ -22,6 +23,15 @@ public final class Requests {
     private static final Validator VALIDATOR = CONTEXT.getBean(Validator.class);
 
     private Requests() {
+    }
+
+    /** A response or error body as the endpoint writes it (Micronaut's serde). */
+    public static String json(Object body) {
+        try {
+            return JSON.writeValueAsString(body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public static CompletionRequest parse(String json) {

@@ -8,6 +8,7 @@ import dev.streamparrot.inference.api.CompletionService;
 import dev.streamparrot.inference.service.DecodeLoop;
 import dev.streamparrot.inference.service.LoadedModel;
 import dev.streamparrot.inference.service.ModelSlot;
+import io.micronaut.json.JsonMapper;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
@@ -17,6 +18,8 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import jakarta.validation.Valid;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
@@ -34,10 +37,12 @@ import reactor.core.publisher.FluxSink;
 class OpenAiController { // not final: Micronaut validates @Valid arguments through a proxy
     private final ModelSlot slot;
     private final DecodeLoop loop;
+    private final JsonMapper json;
 
-    OpenAiController(ModelSlot slot, DecodeLoop loop) {
+    OpenAiController(ModelSlot slot, DecodeLoop loop, JsonMapper json) {
         this.slot = slot;
         this.loop = loop;
+        this.json = json;
     }
 
     @Get(uri = "/models", produces = MediaType.APPLICATION_JSON)
@@ -60,10 +65,10 @@ class OpenAiController { // not final: Micronaut validates @Valid arguments thro
         return request.stream() ? stream(model, completion) : whole(model, completion);
     }
 
-    private HttpResponse<String> whole(LoadedModel model, CompletionService.Completion completion) throws InterruptedException {
+    private HttpResponse<CompletionResponse> whole(LoadedModel model, CompletionService.Completion completion) throws InterruptedException {
         DecodeLoop.Job job = loop.submit(model, completion, null);
         try {
-            return HttpResponse.ok(job.result().get().toJson().toString()).contentType(MediaType.APPLICATION_JSON_TYPE);
+            return HttpResponse.ok(job.result().get()).contentType(MediaType.APPLICATION_JSON_TYPE);
         } catch (InterruptedException e) {
             job.cancel();
             throw e;
@@ -78,7 +83,7 @@ class OpenAiController { // not final: Micronaut validates @Valid arguments thro
      */
     private HttpResponse<Flux<String>> stream(LoadedModel model, CompletionService.Completion completion) {
         Flux<String> events = Flux.create(sink -> {
-            DecodeLoop.Job job = loop.submit(model, completion, chunk -> sink.next(chunk.toSseEvent()));
+            DecodeLoop.Job job = loop.submit(model, completion, chunk -> sink.next(event(chunk)));
             sink.onCancel(job::cancel);
             job.result().whenComplete((ignored, failure) -> {
                 if (failure instanceof CancellationException) {
@@ -88,12 +93,21 @@ class OpenAiController { // not final: Micronaut validates @Valid arguments thro
                 if (failure != null) {
                     // the status line is long gone: report the error as an event, as vLLM does
                     ApiException error = new ApiException(500, "server_error", "generation failed: " + failure.getMessage(), null, null);
-                    sink.next("data: " + error.toJson() + "\n\n");
+                    sink.next(event(error.body()));
                 }
                 sink.next(CompletionResponse.SSE_DONE);
                 sink.complete();
             });
         }, FluxSink.OverflowStrategy.BUFFER);
         return HttpResponse.ok(events).contentType(MediaType.TEXT_EVENT_STREAM_TYPE);
+    }
+
+    /** One Server-Sent Event: {@code data: {json}\n\n}. */
+    private String event(Object body) {
+        try {
+            return "data: " + json.writeValueAsString(body) + "\n\n";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
