@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.zip.CRC32C;
 
 /**
- * Scalars in TensorBoard's event-file format, written without TensorFlow.
+ * Scalars and text in TensorBoard's event-file format, written without TensorFlow.
  *
  * <p>The file ({@code events.out.tfevents.<seconds>.<host>}) is a sequence of TFRecords: the payload's
  * length as uint64 little-endian, the masked CRC-32C of those 8 bytes, the payload, the masked CRC-32C of
@@ -22,8 +22,11 @@ import java.util.zip.CRC32C;
  * <pre>
  * Event   { double wall_time = 1; int64 step = 2; string file_version = 3; Summary summary = 5; }
  * Summary { repeated Value value = 1; }
- * Value   { string tag = 1; float simple_value = 2; }
+ * Value   { string tag = 1; float simple_value = 2; TensorProto tensor = 8; SummaryMetadata metadata = 9; }
  * </pre>
+ * A text summary is what TensorBoard's text plugin reads: a scalar string tensor
+ * ({@code TensorProto { DataType dtype = 1 (DT_STRING = 7); TensorShapeProto tensor_shape = 2; bytes string_val = 8; }})
+ * with {@code SummaryMetadata { PluginData plugin_data = 1 { string plugin_name = 1 ("text"); } }}.
  * The first event carries only {@code file_version = "brain.Event:2"}.
  */
 public final class TfEventsWriter implements AutoCloseable {
@@ -62,6 +65,30 @@ public final class TfEventsWriter implements AutoCloseable {
             value.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(v.floatValue()).array());
             bytesField(summary, 1, value.toByteArray());
         });
+        event(step, summary);
+    }
+
+    /** One event at this step holding a text summary (TensorBoard's Text tab; it renders markdown). */
+    public synchronized void text(long step, String tag, String text) {
+        ByteArrayOutputStream tensor = new ByteArrayOutputStream();
+        tag(tensor, 1, 0);
+        varint(tensor, 7); // DT_STRING
+        bytesField(tensor, 2, new byte[0]); // a scalar: a shape without dimensions
+        bytesField(tensor, 8, text.getBytes(StandardCharsets.UTF_8));
+        ByteArrayOutputStream pluginData = new ByteArrayOutputStream();
+        bytesField(pluginData, 1, "text".getBytes(StandardCharsets.UTF_8));
+        ByteArrayOutputStream metadata = new ByteArrayOutputStream();
+        bytesField(metadata, 1, pluginData.toByteArray());
+        ByteArrayOutputStream value = new ByteArrayOutputStream();
+        bytesField(value, 1, tag.getBytes(StandardCharsets.UTF_8));
+        bytesField(value, 8, tensor.toByteArray());
+        bytesField(value, 9, metadata.toByteArray());
+        ByteArrayOutputStream summary = new ByteArrayOutputStream();
+        bytesField(summary, 1, value.toByteArray());
+        event(step, summary);
+    }
+
+    private void event(long step, ByteArrayOutputStream summary) {
         ByteArrayOutputStream event = new ByteArrayOutputStream();
         wallTime(event, System.currentTimeMillis() / 1000.0);
         tag(event, 2, 0);

@@ -1,7 +1,9 @@
 package dev.streamparrot.inference.api;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.micronaut.core.beans.BeanIntrospector;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Path;
 
 /**
  * A request the API refuses, with the HTTP status and the OpenAI error body
@@ -29,6 +31,21 @@ public final class ApiException extends RuntimeException {
         return new ApiException(400, "invalid_request_error", message, param, null);
     }
 
+    /**
+     * 400 for a broken constraint annotation of a request record: param is the field's JSON name (its
+     * {@code @JsonProperty}, else its Java name), the message the annotation's.
+     */
+    public static ApiException invalid(ConstraintViolation<?> violation) {
+        String name = null;
+        for (Path.Node node : violation.getPropertyPath()) name = node.getName();
+        Object bean = violation.getLeafBean();
+        String field = name;
+        String param = name == null || bean == null ? name
+                : BeanIntrospector.SHARED.findIntrospection(bean.getClass()).flatMap(i -> i.getProperty(field))
+                        .flatMap(p -> p.stringValue(JsonProperty.class)).orElse(field);
+        return invalid(param, violation.getMessage());
+    }
+
     /** 404 as OpenAI answers a model it does not serve. */
     public static ApiException modelNotFound(String model) {
         return new ApiException(404, "invalid_request_error", "The model `" + model + "` does not exist.", "model",
@@ -50,16 +67,5 @@ public final class ApiException extends RuntimeException {
     /** The body OpenAI answers with. */
     public ErrorBody body() {
         return new ErrorBody(new ErrorBody.Detail(getMessage(), type, param, code));
-    }
-
-    /** The same body as a tree, for a Server-Sent Event written after the status line. */
-    public ObjectNode toJson() {
-        ObjectNode root = JsonNodeFactory.instance.objectNode();
-        ObjectNode error = root.putObject("error");
-        error.put("message", getMessage());
-        error.put("type", type);
-        error.put("param", param);
-        error.put("code", code);
-        return root;
     }
 }

@@ -3,12 +3,12 @@ package dev.streamparrot.inference.api;
 import dev.streamparrot.inference.api.CompletionResponse.Choice;
 import dev.streamparrot.inference.api.CompletionResponse.Logprobs;
 import dev.streamparrot.inference.api.CompletionResponse.Usage;
-import dev.streamparrot.inference.generation.Cancellation;
-import dev.streamparrot.inference.generation.GenerationParams;
-import dev.streamparrot.inference.generation.Generator;
-import dev.streamparrot.inference.generation.LanguageModel;
-import dev.streamparrot.inference.generation.TextCodec;
-import dev.streamparrot.inference.sampling.TokenLogprobs;
+import dev.streamparrot.model.generate.Cancellation;
+import dev.streamparrot.model.generate.GenerationParams;
+import dev.streamparrot.model.generate.Generator;
+import dev.streamparrot.model.generate.LanguageModel;
+import dev.streamparrot.model.generate.TextCodec;
+import dev.streamparrot.model.generate.TokenLogprobs;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -116,7 +116,7 @@ public final class CompletionService {
         /**
          * Streams chunks to {@code chunks} as tokens are generated: text as it becomes final,
          * finish_reason on a choice's last chunk, then (if stream_options.include_usage) a usage
-         * chunk without choices. The caller writes each as {@link CompletionResponse#toSseEvent()}
+         * chunk without choices. The caller writes each as a Server-Sent Event
          * and ends with {@link CompletionResponse#SSE_DONE}. Returns quietly when cancelled.
          */
         public void stream(Cancellation cancellation, Consumer<CompletionResponse> chunks) {
@@ -162,7 +162,7 @@ public final class CompletionService {
                 List<int[]> rows = new ArrayList<>();
                 for (int[] ids : promptIds) for (int i = 0; i < request.n(); i++) rows.add(ids);
                 long seed = request.seed() != null ? request.seed() : SEEDS.nextLong();
-                GenerationParams params = new GenerationParams(request.sampling(), seed, request.maxTokens(), request.stop(),
+                GenerationParams params = new GenerationParams(request.sampling(), request.maxTokens(), request.stop(), seed,
                         request.logprobs());
                 this.decoding = new Generator(model, codec).start(rows, params, this::onStep);
             }
@@ -173,7 +173,7 @@ public final class CompletionService {
                 if (decoding.step()) return true;
                 finished = true;
                 if (chunks != null && request.includeUsage()) {
-                    chunks.accept(new CompletionResponse(id, created, modelName, systemFingerprint, List.of(),
+                    chunks.accept(new CompletionResponse(id, CompletionResponse.TEXT_COMPLETION, created, modelName, systemFingerprint, List.of(),
                             new Usage(promptTokens(), completionTokens)));
                 }
                 return false;
@@ -202,7 +202,7 @@ public final class CompletionService {
                     }
                     choices.add(new Choice(row, echo + s.text(), logprobs, s.finish().apiName()));
                 }
-                return new CompletionResponse(id, created, modelName, systemFingerprint, choices, new Usage(promptTokens(), completionTokens));
+                return new CompletionResponse(id, CompletionResponse.TEXT_COMPLETION, created, modelName, systemFingerprint, choices, new Usage(promptTokens(), completionTokens));
             }
 
             private void onStep(Generator.Step step) {
@@ -223,7 +223,7 @@ public final class CompletionService {
         }
 
         private CompletionResponse chunk(Choice choice) {
-            return new CompletionResponse(id, created, modelName, systemFingerprint, List.of(choice), null);
+            return new CompletionResponse(id, CompletionResponse.TEXT_COMPLETION, created, modelName, systemFingerprint, List.of(choice), null);
         }
     }
 

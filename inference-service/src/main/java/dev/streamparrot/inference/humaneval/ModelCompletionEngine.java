@@ -1,18 +1,19 @@
 package dev.streamparrot.inference.humaneval;
 
+import dev.streamparrot.model.generate.GenerationParams;
 import dev.streamparrot.inference.api.ApiException;
 import dev.streamparrot.inference.api.CompletionRequest;
 import dev.streamparrot.inference.api.CompletionResponse;
 import dev.streamparrot.inference.api.CompletionService;
-import dev.streamparrot.inference.generation.Cancellation;
+import dev.streamparrot.model.generate.Cancellation;
 import java.util.List;
 
 /** Completions from the model, through the same service the HTTP API uses. */
 public final class ModelCompletionEngine implements CompletionEngine {
     private final CompletionService service;
-    private final GenerationSettings settings;
+    private final GenerationParams settings;
 
-    public ModelCompletionEngine(CompletionService service, GenerationSettings settings) {
+    public ModelCompletionEngine(CompletionService service, GenerationParams settings) {
         this.service = service;
         this.settings = settings;
     }
@@ -24,8 +25,7 @@ public final class ModelCompletionEngine implements CompletionEngine {
     @Override
     public List<String> complete(HumanEvalProblem problem, int n) {
         String prompt = problem.prompt().strip();
-        CompletionRequest request = CompletionRequest.of(prompt, n, settings.maxNewTokens(), settings.sampling(),
-                settings.seed(), settings.stop());
+        CompletionRequest request = CompletionRequest.of(prompt, n, settings);
         CompletionService.Completion completion;
         try {
             completion = service.prepare(request);

@@ -1,7 +1,7 @@
 package dev.streamparrot.inference.service;
 
 import dev.streamparrot.inference.evaluation.CheckpointScore;
-import dev.streamparrot.inference.humaneval.GenerationSettings;
+import dev.streamparrot.model.generate.GenerationParams;
 import dev.streamparrot.inference.humaneval.HumanEvalProblem;
 import dev.streamparrot.inference.humaneval.HumanEvalRunner;
 import dev.streamparrot.inference.humaneval.Sandbox;
@@ -46,8 +46,7 @@ public final class CheckpointEvaluator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointEvaluator.class);
     public static final String GROUP = "inference-evaluator";
     /** pass@1 from one greedy-ish sample per problem, reproducible: the same checkpoint scores the same. */
-    static final GenerationSettings SETTINGS = new GenerationSettings(GenerationSettings.CODEPARROT.sampling(),
-            GenerationSettings.CODEPARROT.maxNewTokens(), GenerationSettings.CODEPARROT.stop(), 1L);
+    static final GenerationParams SETTINGS = GenerationParams.HUMANEVAL.withSeed(1);
 
     private final KafkaSettings settings;
     private final CheckpointLoader loader;
@@ -59,8 +58,7 @@ public final class CheckpointEvaluator implements AutoCloseable {
     private final OutageGuard guard;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<byte[], byte[]> producer;
-    private final Thread thread;
-    private volatile boolean closed;
+    private final FollowerThread thread;
 
     /**
      * @param problems    the subset: HumanEval's first {@code problems} problems
@@ -84,8 +82,7 @@ public final class CheckpointEvaluator implements AutoCloseable {
         config.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Duration.ofMinutes(30).toMillis());
         this.consumer = new KafkaConsumer<>(config);
         this.producer = new KafkaProducer<>(settings.producer("inference-evaluator"));
-        this.thread = new Thread(this::run, "checkpoint-evaluator");
-        this.thread.setDaemon(true);
+        this.thread = new FollowerThread("checkpoint evaluator", consumer, this::evaluateAll);
     }
 
     public CheckpointEvaluator start() {
@@ -93,37 +90,27 @@ public final class CheckpointEvaluator implements AutoCloseable {
         return this;
     }
 
-    private void run() {
-        try {
-            consumer.subscribe(List.of(Topics.CHECKPOINTS.name()));
-            while (!closed) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
-                    TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-                    try {
-                        evaluate(record);
-                    } catch (SchemaOutageException outage) {
-                        consumer.seek(tp, record.offset()); // evaluate it once the registry answers again
-                        outage.awaitRetry();
-                        break;
-                    } catch (WakeupException e) {
-                        throw e;
-                    } catch (RuntimeException e) {
-                        // e.g. the broker did not take the record: evaluate it again rather than skip it
-                        LOG.warn("evaluating {}-{}@{} failed, retrying in 5 s: {}", record.topic(), record.partition(),
-                                record.offset(), e.toString());
-                        consumer.seek(tp, record.offset());
-                        sleep(Duration.ofSeconds(5));
-                        break;
-                    }
-                    consumer.commitSync(Map.of(tp, new OffsetAndMetadata(record.offset() + 1)));
+    private void evaluateAll() {
+        consumer.subscribe(List.of(Topics.CHECKPOINTS.name()));
+        while (!thread.closed()) {
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
+                TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+                try {
+                    evaluate(record);
+                } catch (SchemaOutageException outage) {
+                    consumer.seek(tp, record.offset()); // evaluate it once the registry answers again
+                    outage.awaitRetry();
+                    break;
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // e.g. the broker did not take the record: evaluate it again rather than skip it
+                    consumer.seek(tp, record.offset());
+                    throw new IllegalStateException("evaluating " + record.topic() + "-" + record.partition() + "@"
+                            + record.offset() + " failed", e);
                 }
+                consumer.commitSync(Map.of(tp, new OffsetAndMetadata(record.offset() + 1)));
             }
-        } catch (WakeupException e) {
-            if (!closed) LOG.error("checkpoint evaluator woken up unexpectedly", e);
-        } catch (RuntimeException e) {
-            LOG.error("checkpoint evaluator stopped", e);
-        } finally {
-            consumer.close(Duration.ofSeconds(2));
         }
     }
 
@@ -168,24 +155,9 @@ public final class CheckpointEvaluator implements AutoCloseable {
         onPublished.accept(evaluation);
     }
 
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     @Override
     public void close() {
-        closed = true;
-        consumer.wakeup();
-        try {
-            if (thread.getState() != Thread.State.NEW) thread.join(10_000);
-            else consumer.close(Duration.ofSeconds(2));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        thread.close();
         producer.close(Duration.ofSeconds(2));
     }
 }

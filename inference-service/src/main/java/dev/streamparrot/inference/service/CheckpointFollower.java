@@ -23,7 +23,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,8 +54,7 @@ public final class CheckpointFollower implements AutoCloseable {
     private final boolean onlyNotWorse;
     private final Consumer<String> onRejected;
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final Thread thread;
-    private volatile boolean closed;
+    private final FollowerThread thread;
     /** The announcement of the checkpoint this follower swapped in last (the guard compares with it). */
     private CheckpointAnnouncement served;
 
@@ -87,33 +85,12 @@ public final class CheckpointFollower implements AutoCloseable {
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, "inference-checkpoint-follower");
         this.consumer = new KafkaConsumer<>(config);
-        this.thread = new Thread(this::run, "checkpoint-follower");
-        this.thread.setDaemon(true);
+        this.thread = new FollowerThread("checkpoint follower", consumer, this::follow);
     }
 
     public CheckpointFollower start() {
         thread.start();
         return this;
-    }
-
-    private void run() {
-        try {
-            while (!closed) {
-                try {
-                    follow();
-                } catch (WakeupException e) {
-                    throw e;
-                } catch (RuntimeException e) {
-                    // A broker that is slow to answer (or restarting) must not end the following for good.
-                    LOG.warn("checkpoint follower failed, retrying in 5 s: {}", e.toString());
-                    sleep(Duration.ofSeconds(5));
-                }
-            }
-        } catch (WakeupException e) {
-            if (!closed) LOG.error("checkpoint follower woken up unexpectedly", e);
-        } finally {
-            consumer.close(Duration.ofSeconds(2));
-        }
     }
 
     private void follow() {
@@ -126,7 +103,7 @@ public final class CheckpointFollower implements AutoCloseable {
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
             ends.forEach((tp, end) -> consumer.seek(tp, Math.max(0, end - LOOK_BACK)));
         }
-        while (!closed) {
+        while (!thread.closed()) {
             ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofSeconds(1));
             CheckpointAnnouncement newest = null;
             SchemaOutageException outage = null;
@@ -150,7 +127,7 @@ public final class CheckpointFollower implements AutoCloseable {
 
     /** The topic's partitions once it exists (the trainer or the cluster tool creates it). */
     private List<TopicPartition> awaitPartitions() {
-        while (!closed) {
+        while (!thread.closed()) {
             List<PartitionInfo> infos;
             try {
                 infos = consumer.partitionsFor(Topics.CHECKPOINTS.name(), Duration.ofSeconds(5));
@@ -161,7 +138,7 @@ public final class CheckpointFollower implements AutoCloseable {
                 return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             }
             LOG.info("waiting for topic {}", Topics.CHECKPOINTS.name());
-            sleep(Duration.ofSeconds(2));
+            FollowerThread.pause(Duration.ofSeconds(2));
         }
         return null;
     }
@@ -202,27 +179,9 @@ public final class CheckpointFollower implements AutoCloseable {
         }
     }
 
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     @Override
     public void close() {
-        closed = true;
-        if (!thread.isAlive()) {
-            if (thread.getState() == Thread.State.NEW) consumer.close(Duration.ofSeconds(2));
-        } else {
-            consumer.wakeup();
-        }
-        try {
-            if (thread.getState() != Thread.State.NEW) thread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        thread.close();
         deadLetterProducer.close(Duration.ofSeconds(2));
     }
 }

@@ -1,5 +1,7 @@
 package dev.streamparrot.inference.service;
 
+import dev.streamparrot.model.generate.TokenizerCodec;
+import dev.streamparrot.model.generate.GptLanguageModel;
 import ai.djl.Device;
 import dev.streamparrot.artifacts.ArtifactStore;
 import dev.streamparrot.artifacts.ArtifactStores;

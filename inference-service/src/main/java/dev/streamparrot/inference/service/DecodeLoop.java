@@ -1,5 +1,6 @@
 package dev.streamparrot.inference.service;
 
+import dev.streamparrot.model.generate.GptLanguageModel;
 import dev.streamparrot.inference.api.CompletionResponse;
 import dev.streamparrot.inference.api.CompletionService;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.streamparrot.inference.service;
 
-import dev.streamparrot.inference.humaneval.GenerationSettings;
+import dev.streamparrot.model.generate.GenerationParams;
 import dev.streamparrot.inference.humaneval.HumanEvalProblem;
 import dev.streamparrot.inference.humaneval.HumanEvalRunner;
 import dev.streamparrot.inference.humaneval.Sandbox;
@@ -33,7 +33,7 @@ public final class HumanEvalJobs implements AutoCloseable {
     public enum Status { QUEUED, RUNNING, SUCCEEDED, FAILED }
 
     /** What a job was asked to do. */
-    public record Spec(List<HumanEvalProblem> problems, int n, GenerationSettings settings) {
+    public record Spec(List<HumanEvalProblem> problems, int n, GenerationParams settings) {
         public Spec {
             problems = List.copyOf(problems);
         }

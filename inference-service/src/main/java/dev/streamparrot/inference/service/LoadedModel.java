@@ -1,8 +1,8 @@
 package dev.streamparrot.inference.service;
 
 import dev.streamparrot.inference.api.CompletionService;
-import dev.streamparrot.inference.generation.LanguageModel;
-import dev.streamparrot.inference.generation.TextCodec;
+import dev.streamparrot.model.generate.LanguageModel;
+import dev.streamparrot.model.generate.TextCodec;
 import dev.streamparrot.inference.provenance.CheckpointProvenance;
 import java.time.Instant;
 

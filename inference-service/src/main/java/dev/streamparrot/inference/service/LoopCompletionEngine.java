@@ -5,7 +5,7 @@ import dev.streamparrot.inference.api.CompletionRequest;
 import dev.streamparrot.inference.api.CompletionResponse;
 import dev.streamparrot.inference.api.CompletionService;
 import dev.streamparrot.inference.humaneval.CompletionEngine;
-import dev.streamparrot.inference.humaneval.GenerationSettings;
+import dev.streamparrot.model.generate.GenerationParams;
 import dev.streamparrot.inference.humaneval.HumanEvalProblem;
 import dev.streamparrot.inference.humaneval.ProblemDoesNotFitException;
 import java.util.List;
@@ -19,10 +19,10 @@ import java.util.concurrent.ExecutionException;
 public final class LoopCompletionEngine implements CompletionEngine {
     private final DecodeLoop loop;
     private final LoadedModel model;
-    private final GenerationSettings settings;
+    private final GenerationParams settings;
 
     /** @param model acquired by the caller for the whole run */
-    public LoopCompletionEngine(DecodeLoop loop, LoadedModel model, GenerationSettings settings) {
+    public LoopCompletionEngine(DecodeLoop loop, LoadedModel model, GenerationParams settings) {
         this.loop = loop;
         this.model = model;
         this.settings = settings;
@@ -30,8 +30,7 @@ public final class LoopCompletionEngine implements CompletionEngine {
 
     @Override
     public List<String> complete(HumanEvalProblem problem, int n) {
-        CompletionRequest request = CompletionRequest.of(problem.prompt().strip(), n, settings.maxNewTokens(), settings.sampling(),
-                settings.seed(), settings.stop());
+        CompletionRequest request = CompletionRequest.of(problem.prompt().strip(), n, settings);
         CompletionService.Completion completion;
         try {
             completion = model.service().prepare(request);

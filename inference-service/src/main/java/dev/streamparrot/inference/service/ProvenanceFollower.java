@@ -17,8 +17,6 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Feeds the {@link ProvenanceIndex} from source-files and the chunk topics ({@link TopicSnapshot}: read to
@@ -27,21 +25,17 @@ import org.slf4j.LoggerFactory;
  * the index, never the service's start.
  */
 public final class ProvenanceFollower implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(ProvenanceFollower.class);
-
     private final ProvenanceIndex index = new ProvenanceIndex();
     private final KafkaSettings settings;
     private final SchemaRegistryClient registry;
-    private final Thread starter;
+    private final FollowerThread starter;
     private volatile TopicSnapshot sources;
     private volatile TopicSnapshot chunks;
-    private volatile boolean closed;
 
     public ProvenanceFollower(KafkaSettings settings, SchemaRegistryClient registry) {
         this.settings = settings;
         this.registry = registry;
-        this.starter = new Thread(this::startFollowing, "provenance-start");
-        this.starter.setDaemon(true);
+        this.starter = new FollowerThread("provenance index start", null, this::startFollowing);
     }
 
     public ProvenanceFollower start() {
@@ -62,47 +56,36 @@ public final class ProvenanceFollower implements AutoCloseable {
     public void awaitCurrent(Duration timeout) throws InterruptedException {
         long asOf = System.currentTimeMillis();
         long deadline = System.nanoTime() + timeout.toNanos();
-        while ((sources == null || chunks == null) && !closed) {
+        while ((sources == null || chunks == null) && !starter.closed()) {
             if (System.nanoTime() > deadline) throw new IllegalStateException("the provenance index has not started reading yet");
             Thread.sleep(50);
         }
-        if (closed) return;
+        if (starter.closed()) return;
         sources.awaitCaughtUp(asOf, timeout);
         chunks.awaitCaughtUp(asOf, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
     }
 
+    /** One try: a failure (a topic missing, the broker not up) is retried by the thread. */
     private void startFollowing() {
         OutageGuard guard = new OutageGuard(settings.bootstrapServers());
         String sourceTopic = Topics.SOURCE_FILES.name();
-        List<String> topics = List.of(sourceTopic, Topics.CHUNKS_TRAIN.name(), Topics.CHUNKS_VALID.name());
-        while (!closed && (sources == null || chunks == null)) {
-            try {
-                // a reader of a topic that does not exist yet would follow no partition for good
-                String missing = missingTopic(topics);
-                if (missing != null) throw new IllegalStateException("topic " + missing + " does not exist yet");
-                if (sources == null) {
-                    AvroSerde<SourceFile> serde = new AvroSerde<>(SourceFile.class, registry);
-                    sources = TopicSnapshot.follow(settings, "inference-provenance-sources", List.of(sourceTopic),
-                            TopicSnapshot.skippingPoison(serde, guard, DeadLetteringDecoder.breakerName("inference", sourceTopic)),
-                            (record, file) -> index.onSourceFile(record.partition(), record.offset(),
-                                    new String(record.key(), StandardCharsets.UTF_8), file));
-                }
-                AvroSerde<Chunk> serde = new AvroSerde<>(Chunk.class, registry);
-                chunks = TopicSnapshot.follow(settings, "inference-provenance-chunks",
-                        List.of(Topics.CHUNKS_TRAIN.name(), Topics.CHUNKS_VALID.name()),
-                        TopicSnapshot.skippingPoison(serde, guard, DeadLetteringDecoder.breakerName("inference", "chunks")),
-                        (record, chunk) -> {
-                            if (chunk != null) index.onChunk(record.partition(), record.offset(), chunk);
-                        });
-            } catch (RuntimeException e) {
-                LOG.info("provenance index cannot read its topics yet, retrying in 5 s: {}", e.toString());
-                try {
-                    Thread.sleep(5_000);
-                } catch (InterruptedException stop) {
-                    return;
-                }
-            }
+        // a reader of a topic that does not exist yet would follow no partition for good
+        String missing = missingTopic(List.of(sourceTopic, Topics.CHUNKS_TRAIN.name(), Topics.CHUNKS_VALID.name()));
+        if (missing != null) throw new IllegalStateException("topic " + missing + " does not exist yet");
+        if (sources == null) {
+            AvroSerde<SourceFile> serde = new AvroSerde<>(SourceFile.class, registry);
+            sources = TopicSnapshot.follow(settings, "inference-provenance-sources", List.of(sourceTopic),
+                    TopicSnapshot.skippingPoison(serde, guard, DeadLetteringDecoder.breakerName("inference", sourceTopic)),
+                    (record, file) -> index.onSourceFile(record.partition(), record.offset(),
+                            new String(record.key(), StandardCharsets.UTF_8), file));
         }
+        AvroSerde<Chunk> serde = new AvroSerde<>(Chunk.class, registry);
+        chunks = TopicSnapshot.follow(settings, "inference-provenance-chunks",
+                List.of(Topics.CHUNKS_TRAIN.name(), Topics.CHUNKS_VALID.name()),
+                TopicSnapshot.skippingPoison(serde, guard, DeadLetteringDecoder.breakerName("inference", "chunks")),
+                (record, chunk) -> {
+                    if (chunk != null) index.onChunk(record.partition(), record.offset(), chunk);
+                });
     }
 
     /** The first of the topics the broker does not know, or null. */
@@ -117,8 +100,7 @@ public final class ProvenanceFollower implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        starter.interrupt();
+        starter.close();
         if (sources != null) sources.close();
         if (chunks != null) chunks.close();
     }

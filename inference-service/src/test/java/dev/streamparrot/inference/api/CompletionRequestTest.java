@@ -1,5 +1,6 @@
 package dev.streamparrot.inference.api;
 
+import dev.streamparrot.inference.testing.Requests;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,18 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.streamparrot.inference.sampling.StopSequences;
+import dev.streamparrot.model.generate.StopSequences;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
 class CompletionRequestTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     static CompletionRequest parse(String json) throws Exception {
-        return CompletionRequest.fromJson(JSON.readTree(json));
+        return Requests.parse(json);
     }
 
     @Test
@@ -122,11 +121,10 @@ class CompletionRequestTest {
         assertEquals(400, e.status());
         assertEquals(param, e.param());
         assertTrue(e.getMessage().contains(message), e.getMessage());
-        JsonNode error = e.toJson().get("error");
-        assertEquals("invalid_request_error", error.get("type").asText());
-        assertEquals(param, error.get("param").asText());
-        assertEquals(e.getMessage(), error.get("message").asText());
-        assertTrue(error.has("code"));
+        ErrorBody.Detail error = e.body().error();
+        assertEquals("invalid_request_error", error.type());
+        assertEquals(param, error.param());
+        assertEquals(e.getMessage(), error.message());
     }
 
     @Test

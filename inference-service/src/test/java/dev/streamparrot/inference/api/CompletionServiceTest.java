@@ -1,5 +1,6 @@
 package dev.streamparrot.inference.api;
 
+import dev.streamparrot.inference.testing.Requests;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,8 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.streamparrot.inference.api.CompletionResponse.Choice;
-import dev.streamparrot.inference.generation.Cancellation;
-import dev.streamparrot.inference.testing.ByteCodec;
+import dev.streamparrot.model.generate.Cancellation;
+import dev.streamparrot.model.generate.ByteCodec;
 import dev.streamparrot.inference.testing.FakeModel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -40,12 +41,12 @@ class CompletionServiceTest {
     }
 
     private static CompletionResponse complete(FakeModel model, String body) throws Exception {
-        return service(model).prepare(CompletionRequest.fromJson(JSON.readTree(body))).run(Cancellation.NEVER);
+        return service(model).prepare(Requests.parse(body)).run(Cancellation.NEVER);
     }
 
     private static List<CompletionResponse> stream(FakeModel model, String body, Cancellation cancellation) throws Exception {
         List<CompletionResponse> chunks = new ArrayList<>();
-        service(model).prepare(CompletionRequest.fromJson(JSON.readTree(body))).stream(cancellation, chunks::add);
+        service(model).prepare(Requests.parse(body)).stream(cancellation, chunks::add);
         return chunks;
     }
 
@@ -187,8 +188,7 @@ class CompletionServiceTest {
         assertTrue(usage.choices().isEmpty());
         assertEquals(2 * 12, usage.usage().completionTokens());
         assertEquals(2 * 12, tokensWithLogprobs, "logprobs of held-back tokens arrive with the next chunk");
-        JsonNode json = JSON.readTree(chunks.get(0).toSseEvent().substring("data: ".length()));
-        assertTrue(chunks.get(0).toSseEvent().endsWith("\n\n"));
+        JsonNode json = JSON.readTree(Requests.json(chunks.get(0)));
         assertTrue(json.get("usage").isNull());
         assertTrue(json.get("choices").get(0).get("finish_reason").isNull());
         assertEquals("data: [DONE]\n\n", CompletionResponse.SSE_DONE);
@@ -218,14 +218,14 @@ class CompletionServiceTest {
         FakeModel model = FakeModel.spelling(4096, bytes("x".repeat(1000)));
         List<CompletionResponse> chunks = new ArrayList<>();
         CompletionService.Completion completion = service(model).prepare(
-                CompletionRequest.fromJson(JSON.readTree("{\"prompt\": \"x\", \"max_tokens\": 1000, \"stream\": true}")));
+                Requests.parse("{\"prompt\": \"x\", \"max_tokens\": 1000, \"stream\": true}"));
         completion.stream(() -> chunks.size() >= 3, chunks::add);
         assertEquals(3, chunks.size());
         assertTrue(model.steps <= 3, "steps after the cancel: " + model.steps);
         assertNull(chunks.get(chunks.size() - 1).choices().get(0).finishReason());
 
         CompletionService.Completion again = service(FakeModel.noisy(4096)).prepare(
-                CompletionRequest.fromJson(JSON.readTree("{\"prompt\": \"x\", \"max_tokens\": 1000}")));
+                Requests.parse("{\"prompt\": \"x\", \"max_tokens\": 1000}"));
         Iterator<Boolean> answers = List.of(false, false, true, true, true).iterator();
         assertThrows(CancellationException.class, () -> again.run(() -> !answers.hasNext() || answers.next()));
     }
@@ -278,7 +278,7 @@ class CompletionServiceTest {
     @Test
     void theResponseSerialisesAsOpenAIsTextCompletion() throws Exception {
         CompletionResponse r = complete(FakeModel.spelling(64, bytes("hi")), "{\"prompt\": \"x\", \"max_tokens\": 5, \"logprobs\": 1}");
-        JsonNode json = r.toJson();
+        JsonNode json = JSON.readTree(Requests.json(r));
         assertEquals(List.of("id", "object", "created", "model", "system_fingerprint", "choices", "usage"), fieldNames(json));
         assertEquals("step-7;frontier=0:3", json.get("system_fingerprint").asText(), "OpenAI's field names the checkpoint's step and frontier");
         assertTrue(json.get("id").asText().startsWith("cmpl-"));

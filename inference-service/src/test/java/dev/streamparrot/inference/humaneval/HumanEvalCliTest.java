@@ -1,5 +1,6 @@
 package dev.streamparrot.inference.humaneval;
 
+import dev.streamparrot.model.generate.GenerationParams;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,12 +46,12 @@ class HumanEvalCliTest {
                 "--samples-out", dir.resolve("s.jsonl").toString());
         assertEquals(0, exit);
         assertEquals(Path.of("ckpt"), seen.get(0));
-        GenerationSettings settings = (GenerationSettings) seen.get(1);
+        GenerationParams settings = (GenerationParams) seen.get(1);
         assertEquals(0.8, settings.sampling().temperature());
         assertEquals(0.9, settings.sampling().topP());
-        assertEquals(64, settings.maxNewTokens());
+        assertEquals(64, settings.maxTokens());
         assertEquals(5L, settings.seed());
-        assertEquals(GenerationSettings.CODEPARROT.stop(), settings.stop());
+        assertEquals(GenerationParams.HUMANEVAL.stop(), settings.stop());
     }
 
     private static final List<HumanEvalProblem> PROBLEMS = HumanEvalProblem.bundled();

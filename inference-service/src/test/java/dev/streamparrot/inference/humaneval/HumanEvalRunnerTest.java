@@ -1,5 +1,6 @@
 package dev.streamparrot.inference.humaneval;
 
+import dev.streamparrot.model.generate.GenerationParams;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.streamparrot.inference.api.CompletionService;
-import dev.streamparrot.inference.sampling.SamplingParams;
-import dev.streamparrot.inference.sampling.StopSequences;
-import dev.streamparrot.inference.testing.ByteCodec;
+import dev.streamparrot.model.generate.SamplingParams;
+import dev.streamparrot.model.generate.StopSequences;
+import dev.streamparrot.model.generate.ByteCodec;
 import dev.streamparrot.inference.testing.FakeModel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -109,7 +110,7 @@ class HumanEvalRunnerTest {
         int[] script = new int[body.length];
         for (int i = 0; i < body.length; i++) script[i] = body[i] & 0xFF;
         CompletionService service = new CompletionService(FakeModel.spelling(2048, script), new ByteCodec(), "fake", "fp-fake");
-        GenerationSettings settings = new GenerationSettings(new SamplingParams(0.2, 0.95, 0), 64, StopSequences.CODE_FIRST_BLOCK, 1L);
+        GenerationParams settings = new GenerationParams(new SamplingParams(0.2, 0.95, 0), 64, StopSequences.CODE_FIRST_BLOCK, 1L, -1);
         List<String> completions = new ModelCompletionEngine(service, settings).complete(PROBLEMS.get(0), 3);
         assertEquals(List.of("    return True\n", "    return True\n", "    return True\n"), completions);
         assertFalse(PROBLEMS.get(0).program(completions.get(0)).isEmpty());
@@ -129,7 +130,7 @@ class HumanEvalRunnerTest {
         assertTrue(tooLong.size() < six.size());
 
         CompletionService service = new CompletionService(FakeModel.noisy(context), new ByteCodec(), "fake", "fp-fake");
-        GenerationSettings settings = new GenerationSettings(new SamplingParams(0.2, 0.95, 0), maxTokens, StopSequences.CODE_FIRST_BLOCK, 1L);
+        GenerationParams settings = new GenerationParams(new SamplingParams(0.2, 0.95, 0), maxTokens, StopSequences.CODE_FIRST_BLOCK, 1L, -1);
         List<String> toldSkipped = Collections.synchronizedList(new java.util.ArrayList<>());
         HumanEvalRunner.Report report = RUNNER.run(six, new ModelCompletionEngine(service, settings), 1, null, r -> { }, toldSkipped::add);
         assertEquals(tooLong, report.skipped());

@@ -1,9 +1,10 @@
 package dev.streamparrot.inference.service;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.streamparrot.model.generate.GptLanguageModel;
+import dev.streamparrot.inference.testing.Requests;
 import dev.streamparrot.inference.api.CompletionRequest;
 import dev.streamparrot.inference.api.CompletionResponse;
-import dev.streamparrot.inference.testing.ByteCodec;
+import dev.streamparrot.model.generate.ByteCodec;
 import dev.streamparrot.inference.testing.FakeModel;
 import dev.streamparrot.inference.testing.SlowModel;
 import dev.streamparrot.model.Gpt;
@@ -23,10 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Continuous batching, cancellation and hot swap on the decode loop, with the fake model. */
 class DecodeLoopTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static CompletionRequest request(String body) throws Exception {
-        return CompletionRequest.fromJson(JSON.readTree(body));
+        return Requests.parse(body);
     }
 
     private static DecodeLoop.Job submit(DecodeLoop loop, ModelSlot slot, String body, List<CompletionResponse> chunks)
@@ -45,16 +45,16 @@ class DecodeLoopTest {
                 "{\"prompt\": \"a\", \"max_tokens\": 40, \"seed\": 1, \"temperature\": 0.7}",
                 "{\"prompt\": \"bcd\", \"max_tokens\": 25, \"seed\": 2, \"n\": 3}",
                 "{\"prompt\": \"ef\", \"max_tokens\": 30, \"seed\": 3, \"top_k\": 5}"};
-        List<String> alone = new ArrayList<>();
+        List<List<CompletionResponse.Choice>> alone = new ArrayList<>();
         for (String body : bodies) {
             LoadedModel m = slot.current().orElseThrow();
-            alone.add(m.service().prepare(request(body)).run(() -> false).toJson().get("choices").toString());
+            alone.add(m.service().prepare(request(body)).run(() -> false).choices());
         }
         try (DecodeLoop loop = new DecodeLoop(metrics)) {
             List<DecodeLoop.Job> jobs = new ArrayList<>();
             for (String body : bodies) jobs.add(submit(loop, slot, body, null));
             for (int i = 0; i < jobs.size(); i++) {
-                assertEquals(alone.get(i), jobs.get(i).result().get(10, TimeUnit.SECONDS).toJson().get("choices").toString());
+                assertEquals(alone.get(i), jobs.get(i).result().get(10, TimeUnit.SECONDS).choices());
             }
             assertTrue(loop.maxBatch() >= 2, "requests submitted together run in the same passes: " + loop.maxBatch());
             assertTrue(loop.steps() < 40 + 25 + 30, "interleaved, not one after the other: " + loop.steps() + " passes");
@@ -72,10 +72,10 @@ class DecodeLoopTest {
                 "{\"prompt\": [\"import os\", \"x\"], \"max_tokens\": 30, \"seed\": 3, \"top_k\": 5}",
                 "{\"prompt\": \"return\", \"max_tokens\": 30, \"seed\": 4, \"top_p\": 0.9}"};
         try (Gpt gpt = Gpt.create(config, 5)) {
-            List<String> alone = new ArrayList<>();
+            List<List<CompletionResponse.Choice>> alone = new ArrayList<>();
             for (String body : bodies) {
                 LoadedModel m = new LoadedModel("gpt", new GptLanguageModel(gpt), new ByteCodec(), () -> { });
-                alone.add(m.service().prepare(request(body)).run(() -> false).toJson().get("choices").toString());
+                alone.add(m.service().prepare(request(body)).run(() -> false).choices());
             }
             GptLanguageModel shared = new GptLanguageModel(gpt);
             ModelSlot slot = new ModelSlot(m -> { });
@@ -85,7 +85,7 @@ class DecodeLoopTest {
                 List<DecodeLoop.Job> jobs = new ArrayList<>();
                 for (String body : bodies) jobs.add(submit(loop, slot, body, null));
                 for (int i = 0; i < jobs.size(); i++) {
-                    assertEquals(alone.get(i), jobs.get(i).result().get(60, TimeUnit.SECONDS).toJson().get("choices").toString());
+                    assertEquals(alone.get(i), jobs.get(i).result().get(60, TimeUnit.SECONDS).choices());
                 }
                 // one prompt pass per request, then at most one pass per step of the loop, however many are in flight
                 long stepPasses = shared.forwardPasses() - bodies.length;

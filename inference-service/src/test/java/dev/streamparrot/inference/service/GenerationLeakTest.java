@@ -1,10 +1,11 @@
 package dev.streamparrot.inference.service;
 
-import dev.streamparrot.inference.humaneval.GenerationSettings;
+import dev.streamparrot.model.generate.GptLanguageModel;
+import dev.streamparrot.model.generate.GenerationParams;
 import dev.streamparrot.inference.humaneval.HumanEvalProblem;
-import dev.streamparrot.inference.sampling.SamplingParams;
-import dev.streamparrot.inference.sampling.StopSequences;
-import dev.streamparrot.inference.testing.ByteCodec;
+import dev.streamparrot.model.generate.SamplingParams;
+import dev.streamparrot.model.generate.StopSequences;
+import dev.streamparrot.model.generate.ByteCodec;
 import dev.streamparrot.model.Gpt;
 import dev.streamparrot.model.GptConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -24,8 +25,8 @@ class GenerationLeakTest {
     void problemAfterProblemTheModelHoldsTheSameArraysAsWhenIdle() {
         GptConfig config = GptConfig.of(ByteCodec.VOCAB, 128, 32, 2, 2).withDropout(0);
         // sampled (n rows that finish at different times) with stop sequences, as the job does
-        GenerationSettings settings = new GenerationSettings(new SamplingParams(0.8, 0.95, 0), 40,
-                StopSequences.CODE_FIRST_BLOCK, 1L);
+        GenerationParams settings = new GenerationParams(new SamplingParams(0.8, 0.95, 0), 40,
+                StopSequences.CODE_FIRST_BLOCK, 1L, -1);
         try (Gpt gpt = Gpt.create(config, 5);
              DecodeLoop loop = new DecodeLoop(new InferenceMetrics(new SimpleMeterRegistry()))) {
             LoadedModel model = new LoadedModel("tiny", new GptLanguageModel(gpt), new ByteCodec(), () -> { });

@@ -1,8 +1,9 @@
 package dev.streamparrot.inference.service;
 
+import dev.streamparrot.model.generate.GptLanguageModel;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.streamparrot.inference.generation.LanguageModel;
+import dev.streamparrot.model.generate.LanguageModel;
 import dev.streamparrot.inference.testing.TinyCheckpoint;
 import dev.streamparrot.model.Checkpoint;
 import dev.streamparrot.model.Gpt;

@@ -1,6 +1,8 @@
 package dev.streamparrot.inference.service;
 
-import dev.streamparrot.inference.humaneval.GenerationSettings;
+import dev.streamparrot.model.generate.TokenizerCodec;
+import dev.streamparrot.model.generate.GptLanguageModel;
+import dev.streamparrot.model.generate.GenerationParams;
 import dev.streamparrot.inference.humaneval.HumanEvalProblem;
 import dev.streamparrot.inference.humaneval.ProblemDoesNotFitException;
 import dev.streamparrot.inference.testing.TinyCheckpoint;
@@ -37,7 +39,7 @@ class HumanEvalMemoryBenchmark {
             LoadedModel model = new LoadedModel("bench", new GptLanguageModel(gpt),
                     new TokenizerCodec(TinyCheckpoint.gpt2Tokenizer()), () -> { });
             model.acquire();
-            LoopCompletionEngine engine = new LoopCompletionEngine(loop, model, GenerationSettings.CODEPARROT);
+            LoopCompletionEngine engine = new LoopCompletionEngine(loop, model, GenerationParams.HUMANEVAL);
             long start = System.nanoTime();
             int done = 0;
             System.out.printf("start: rss %d MB, live arrays %d%n", rssMb(), gpt.liveArrays());

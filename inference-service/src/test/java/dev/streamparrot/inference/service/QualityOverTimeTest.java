@@ -54,7 +54,7 @@ class QualityOverTimeTest {
         Path b = TinyCheckpoint.write(tmp.resolve("b"), TinyCheckpoint.tinyConfig(512), 2);
         Tokenizer tokenizer = TinyCheckpoint.gpt2Tokenizer();
         long fit = HumanEvalProblem.bundled().subList(0, SUBSET).stream()
-                .filter(p -> tokenizer.encode(p.prompt().strip()).length + CheckpointEvaluator.SETTINGS.maxNewTokens() <= 512).count();
+                .filter(p -> tokenizer.encode(p.prompt().strip()).length + CheckpointEvaluator.SETTINGS.maxTokens() <= 512).count();
 
         List<CheckpointEvaluation> published = Collections.synchronizedList(new ArrayList<>());
         Path runs = tmp.resolve("runs");

@@ -1,5 +1,8 @@
 package dev.streamparrot.inference.service;
 
+import dev.streamparrot.model.generate.TokenizerCodec;
+import dev.streamparrot.model.generate.GptLanguageModel;
+import dev.streamparrot.inference.testing.Requests;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.streamparrot.inference.api.CompletionRequest;
 import dev.streamparrot.inference.testing.TinyCheckpoint;
@@ -76,7 +79,7 @@ class ServingBenchmark {
                     + ", \"stream\": true, \"temperature\": 0.4, \"top_p\": 0.95, \"seed\": " + s + "}";
             LoadedModel model = slot.acquire().orElseThrow();
             boolean[] first = {true};
-            jobs.add(loop.submit(model, model.service().prepare(CompletionRequest.fromJson(JSON.readTree(body))), chunk -> {
+            jobs.add(loop.submit(model, model.service().prepare(Requests.parse(body)), chunk -> {
                 chunks.incrementAndGet();
                 if (first[0]) {
                     first[0] = false;

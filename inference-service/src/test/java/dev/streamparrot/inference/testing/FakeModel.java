@@ -1,6 +1,7 @@
 package dev.streamparrot.inference.testing;
 
-import dev.streamparrot.inference.generation.LanguageModel;
+import dev.streamparrot.model.generate.ByteCodec;
+import dev.streamparrot.model.generate.LanguageModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

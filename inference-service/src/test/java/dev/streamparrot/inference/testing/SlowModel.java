@@ -1,6 +1,6 @@
 package dev.streamparrot.inference.testing;
 
-import dev.streamparrot.inference.generation.LanguageModel;
+import dev.streamparrot.model.generate.LanguageModel;
 import java.util.List;
 
 /** Sleeps on every step, so a test can act while a request is still generating. */

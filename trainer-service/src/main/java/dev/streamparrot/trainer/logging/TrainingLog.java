@@ -37,6 +37,12 @@ public final class TrainingLog implements TrainingListener, AutoCloseable {
         lines.printf(Locale.ROOT, "step %d | checkpoint %s%n", a.getStep(), a.getLocation());
     }
 
+    /** The checkpoint's sample in TensorBoard's Text tab, as code (TensorBoard renders text as markdown). */
+    @Override
+    public void sampled(long step, String text) {
+        events.text(step, "sample", "```python\n" + text + "\n```");
+    }
+
     @Override
     public void state(String state, long step) {
         // the switches between training and evaluating are visible from the scalars already

@@ -6,6 +6,7 @@ import dev.streamparrot.artifacts.ArtifactStore;
 import dev.streamparrot.artifacts.Manifest;
 import dev.streamparrot.model.AdamW;
 import dev.streamparrot.model.Checkpoint;
+import dev.streamparrot.model.generate.CheckpointSample;
 import dev.streamparrot.model.Gpt;
 import dev.streamparrot.model.GptConfig;
 import dev.streamparrot.model.LrSchedule;
@@ -199,6 +200,7 @@ public final class Trainer {
         Evaluation lastEval, lastSavedEval;
         Path lastCheckpoint;
         boolean interrupted;
+        CheckpointSample sample; // made at the first checkpoint, when there is a tokenizer to write with
 
         Loop(Gpt model, AdamW optimizer, LrSchedule schedule, TrainStep trainStep, TrainingData data, String tokenizerId,
              int vocab, Path tokenizerJson, DatasetState start, CheckpointState resumed) {
@@ -344,6 +346,15 @@ public final class Trainer {
             io.announcer().announce(a);
             io.train().commit(afterLastUpdate.committable());
             listeners.forEach(l -> l.checkpointed(a));
+            if (tokenizerJson != null) {
+                try {
+                    if (sample == null) sample = CheckpointSample.of(model, tokenizerJson);
+                    String text = CheckpointSample.PROMPT + sample.complete();
+                    listeners.forEach(l -> l.sampled(step, text));
+                } catch (RuntimeException e) { // a sample shows the training, it is never a reason to stop it
+                    LOG.warn("no checkpoint sample at step {}: {}", step, e.toString());
+                }
+            }
         }
 
         /**

@@ -16,6 +16,9 @@ public interface TrainingListener {
     /** After a checkpoint is written and announced. */
     default void checkpointed(CheckpointAnnouncement announcement) {}
 
+    /** At each checkpoint: the model's greedy completion of a fixed prompt ({@code CheckpointSample}), prompt included. */
+    default void sampled(long step, String text) {}
+
     /** Training began (fresh or resumed at {@code step}) or changed phase; {@code state} says which, for people. */
     default void state(String state, long step) {}
 }

@@ -44,6 +44,22 @@ class TfEventsWriterTest {
     }
 
     @Test
+    void textSummariesAreWhatTensorBoardsTextPluginReads(@TempDir Path dir) throws Exception {
+        Path file;
+        try (TfEventsWriter w = new TfEventsWriter(dir)) {
+            file = w.file();
+            w.scalars(5, Map.of("lr", 1e-3));
+            w.text(5, "sample", "def fibonacci(n):\n    return n ✓");
+        }
+        List<TfEventsReader.Event> events = TfEventsReader.read(file);
+        assertEquals(3, events.size());
+        assertEquals(5, events.get(2).step());
+        assertTrue(events.get(2).scalars().isEmpty());
+        assertEquals(Map.of("sample", "def fibonacci(n):\n    return n ✓"), events.get(2).texts());
+        assertTrue(events.get(1).texts().isEmpty());
+    }
+
+    @Test
     void knownCrcAndACorruptedFileIsDetected(@TempDir Path dir) throws Exception {
         // CRC-32C("123456789") = 0xE3069283 (the standard check value), masked as TFRecord does
         int c = 0xE3069283;

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.streamparrot.inference.api.ApiException;
-import dev.streamparrot.inference.humaneval.GenerationSettings;
+import dev.streamparrot.model.generate.GenerationParams;
 import dev.streamparrot.inference.humaneval.HumanEvalProblem;
-import dev.streamparrot.inference.sampling.SamplingParams;
+import dev.streamparrot.model.generate.SamplingParams;
 import dev.streamparrot.inference.service.HumanEvalJobs;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
@@ -44,18 +44,18 @@ final class HumanEvalController {
 
     @Post(uri = "/humaneval", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
     HttpResponse<String> start(@Nullable @Body String body) {
-        JsonNode json = OpenAiController.parse(body == null || body.isBlank() ? "{}" : body);
+        JsonNode json = JsonBodies.parse(body == null || body.isBlank() ? "{}" : body);
         if (!json.isObject()) throw ApiException.invalid(null, "The request body must be a JSON object.");
         int n = integer(json, "n", 1, 1, 200);
         int limit = integer(json, "limit", 0, 0, 164);
-        int maxTokens = integer(json, "max_tokens", GenerationSettings.CODEPARROT.maxNewTokens(), 1, 4096);
-        double temperature = number(json, "temperature", GenerationSettings.CODEPARROT.sampling().temperature());
-        double topP = number(json, "top_p", GenerationSettings.CODEPARROT.sampling().topP());
+        int maxTokens = integer(json, "max_tokens", GenerationParams.HUMANEVAL.maxTokens(), 1, 4096);
+        double temperature = number(json, "temperature", GenerationParams.HUMANEVAL.sampling().temperature());
+        double topP = number(json, "top_p", GenerationParams.HUMANEVAL.sampling().topP());
         if (temperature < 0) throw ApiException.invalid("temperature", "temperature must be non-negative.");
         if (!(topP > 0 && topP <= 1)) throw ApiException.invalid("top_p", "top_p must be in (0, 1].");
         Long seed = json.hasNonNull("seed") ? (long) integer(json, "seed", 0, Integer.MIN_VALUE, Integer.MAX_VALUE) : null;
-        GenerationSettings settings = new GenerationSettings(new SamplingParams(temperature, topP, 0), maxTokens,
-                GenerationSettings.CODEPARROT.stop(), seed);
+        GenerationParams settings = new GenerationParams(new SamplingParams(temperature, topP, 0), maxTokens,
+                GenerationParams.HUMANEVAL.stop(), seed, -1);
 
         List<HumanEvalProblem> problems = HumanEvalProblem.bundled();
         if (limit > 0) problems = problems.subList(0, Math.min(limit, problems.size()));
@@ -84,7 +84,7 @@ final class HumanEvalController {
     }
 
     private static ObjectNode view(HumanEvalJobs.Job job) {
-        ObjectNode out = OpenAiController.JSON.createObjectNode();
+        ObjectNode out = JsonBodies.JSON.createObjectNode();
         out.put("id", job.id());
         out.put("object", "humaneval.job");
         out.put("status", job.status().name().toLowerCase());
@@ -95,7 +95,7 @@ final class HumanEvalController {
         out.put("n", job.spec().n());
         out.put("temperature", job.spec().settings().sampling().temperature());
         out.put("top_p", job.spec().settings().sampling().topP());
-        out.put("max_tokens", job.spec().settings().maxNewTokens());
+        out.put("max_tokens", job.spec().settings().maxTokens());
         ObjectNode progress = out.putObject("progress");
         progress.put("samples_checked", job.samplesChecked());
         progress.put("problems_skipped", job.problemsSkipped());

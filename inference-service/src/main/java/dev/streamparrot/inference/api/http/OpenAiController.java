@@ -1,16 +1,14 @@
 package dev.streamparrot.inference.api.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.streamparrot.inference.api.ApiException;
+import dev.streamparrot.inference.api.CompletionBody;
 import dev.streamparrot.inference.api.CompletionRequest;
 import dev.streamparrot.inference.api.CompletionResponse;
 import dev.streamparrot.inference.api.CompletionService;
 import dev.streamparrot.inference.service.DecodeLoop;
 import dev.streamparrot.inference.service.LoadedModel;
 import dev.streamparrot.inference.service.ModelSlot;
-import io.micronaut.core.annotation.Nullable;
+import io.micronaut.json.JsonMapper;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
@@ -19,6 +17,9 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import jakarta.validation.Valid;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
@@ -27,21 +28,21 @@ import reactor.core.publisher.FluxSink;
 
 /**
  * OpenAI's legacy completions API as vLLM serves it: {@code POST /v1/completions} (JSON, or
- * Server-Sent Events with {@code stream: true}) and {@code GET /v1/models}. Completion bodies are read as
- * text and parsed by {@link CompletionRequest}, so every malformed request gets OpenAI's error body (written by
- * {@link OpenAiErrors}) rather than a framework page. API keys are checked by {@link ApiKeyFilter}.
+ * Server-Sent Events with {@code stream: true}) and {@code GET /v1/models}. Micronaut reads and validates the
+ * body ({@link CompletionBody}); every refusal, malformed JSON included, gets OpenAI's error body from
+ * {@link OpenAiErrors}. API keys are checked by {@link ApiKeyFilter}.
  */
 @Controller("/v1")
 @ExecuteOn(TaskExecutors.BLOCKING)
-final class OpenAiController {
-    static final ObjectMapper JSON = new ObjectMapper();
-
+class OpenAiController { // not final: Micronaut validates @Valid arguments through a proxy
     private final ModelSlot slot;
     private final DecodeLoop loop;
+    private final JsonMapper json;
 
-    OpenAiController(ModelSlot slot, DecodeLoop loop) {
+    OpenAiController(ModelSlot slot, DecodeLoop loop, JsonMapper json) {
         this.slot = slot;
         this.loop = loop;
+        this.json = json;
     }
 
     @Get(uri = "/models", produces = MediaType.APPLICATION_JSON)
@@ -49,10 +50,9 @@ final class OpenAiController {
         return new ModelList(slot.current().map(m -> List.of(ModelList.Model.of(m))).orElse(List.of()));
     }
 
-    @Post(uri = "/completions", consumes = MediaType.ALL, produces = {MediaType.APPLICATION_JSON, MediaType.TEXT_EVENT_STREAM})
-    HttpResponse<?> completions(@Nullable @Body String body)
-            throws InterruptedException {
-        CompletionRequest request = CompletionRequest.fromJson(parse(body));
+    @Post(uri = "/completions", produces = {MediaType.APPLICATION_JSON, MediaType.TEXT_EVENT_STREAM})
+    HttpResponse<?> completions(@Valid @Body CompletionBody body) throws InterruptedException {
+        CompletionRequest request = body.toRequest();
         LoadedModel model = slot.acquire().orElseThrow(() ->
                 new ApiException(503, "server_error", "No model is loaded yet: waiting for a checkpoint.", "model", "model_not_loaded"));
         CompletionService.Completion completion;
@@ -65,10 +65,10 @@ final class OpenAiController {
         return request.stream() ? stream(model, completion) : whole(model, completion);
     }
 
-    private HttpResponse<String> whole(LoadedModel model, CompletionService.Completion completion) throws InterruptedException {
+    private HttpResponse<CompletionResponse> whole(LoadedModel model, CompletionService.Completion completion) throws InterruptedException {
         DecodeLoop.Job job = loop.submit(model, completion, null);
         try {
-            return HttpResponse.ok(job.result().get().toJson().toString()).contentType(MediaType.APPLICATION_JSON_TYPE);
+            return HttpResponse.ok(job.result().get()).contentType(MediaType.APPLICATION_JSON_TYPE);
         } catch (InterruptedException e) {
             job.cancel();
             throw e;
@@ -83,7 +83,7 @@ final class OpenAiController {
      */
     private HttpResponse<Flux<String>> stream(LoadedModel model, CompletionService.Completion completion) {
         Flux<String> events = Flux.create(sink -> {
-            DecodeLoop.Job job = loop.submit(model, completion, chunk -> sink.next(chunk.toSseEvent()));
+            DecodeLoop.Job job = loop.submit(model, completion, chunk -> sink.next(event(chunk)));
             sink.onCancel(job::cancel);
             job.result().whenComplete((ignored, failure) -> {
                 if (failure instanceof CancellationException) {
@@ -93,7 +93,7 @@ final class OpenAiController {
                 if (failure != null) {
                     // the status line is long gone: report the error as an event, as vLLM does
                     ApiException error = new ApiException(500, "server_error", "generation failed: " + failure.getMessage(), null, null);
-                    sink.next("data: " + error.toJson() + "\n\n");
+                    sink.next(event(error.body()));
                 }
                 sink.next(CompletionResponse.SSE_DONE);
                 sink.complete();
@@ -102,12 +102,12 @@ final class OpenAiController {
         return HttpResponse.ok(events).contentType(MediaType.TEXT_EVENT_STREAM_TYPE);
     }
 
-    static JsonNode parse(@Nullable String body) {
-        if (body == null || body.isBlank()) throw ApiException.invalid(null, "The request body must be a JSON object.");
+    /** One Server-Sent Event: {@code data: {json}\n\n}. */
+    private String event(Object body) {
         try {
-            return JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw ApiException.invalid(null, "The request body is not valid JSON: " + e.getOriginalMessage());
+            return "data: " + json.writeValueAsString(body) + "\n\n";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -56,7 +56,7 @@ final class ProvenanceController {
                     null, "provenance_unavailable");
         }
         ProvenanceIndex.Answer answer = follower.index().answer(repository, commit, model.provenance());
-        ObjectNode out = OpenAiController.JSON.createObjectNode();
+        ObjectNode out = JsonBodies.JSON.createObjectNode();
         out.put("object", "provenance");
         out.put("repository", repository);
         out.put("commit", commit);

@@ -6,7 +6,7 @@ import dev.streamparrot.inference.provenance.CheckpointProvenance;
 import dev.streamparrot.inference.service.InferenceMetrics;
 import dev.streamparrot.inference.service.LoadedModel;
 import dev.streamparrot.inference.service.ModelSlot;
-import dev.streamparrot.inference.testing.ByteCodec;
+import dev.streamparrot.model.generate.ByteCodec;
 import dev.streamparrot.inference.testing.FakeModel;
 import dev.streamparrot.inference.testing.SlowModel;
 import io.micronaut.context.ApplicationContext;
@@ -154,7 +154,9 @@ class OpenAiHttpTest {
                 "{\"prompt\": \"x\", \"max_tokens\": 9000}", "max_tokens",
                 "{\"max_tokens\": 5}", "prompt",
                 "[1, 2]", "",
-                "{\"prompt\": \"x\", \"stop\": 7}", "stop");
+                "{\"prompt\": \"x\", \"stop\": 7}", "stop",
+                // Micronaut's serde alone would read true as 1: the field's StrictScalar refuses it
+                "{\"prompt\": \"x\", \"n\": true}", "n");
         for (Map.Entry<String, String> c : cases.entrySet()) {
             HttpResponse<String> r = post("/v1/completions", c.getKey(), KEY);
             assertEquals(400, r.statusCode(), c.getKey() + " -> " + r.body());

@@ -1,4 +1,4 @@
-package dev.streamparrot.inference.sampling;
+package dev.streamparrot.model.generate;
 
 import java.util.SplittableRandom;
 

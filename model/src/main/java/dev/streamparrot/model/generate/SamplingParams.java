@@ -1,4 +1,4 @@
-package dev.streamparrot.inference.sampling;
+package dev.streamparrot.model.generate;
 
 /**
  * How the next token is drawn from the model's logits.

@@ -1,6 +1,5 @@
-package dev.streamparrot.inference.testing;
+package dev.streamparrot.model.generate;
 
-import dev.streamparrot.inference.generation.TextCodec;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -1,8 +1,7 @@
-package dev.streamparrot.inference.service;
+package dev.streamparrot.model.generate;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.streamparrot.inference.generation.LanguageModel;
 import dev.streamparrot.model.Gpt;
 import dev.streamparrot.model.KvCache;
 import java.util.ArrayList;
@@ -15,7 +14,7 @@ import java.util.List;
  *
  * <p>All batches' rows live in one padded {@link KvCache}. {@link Batch#append} only records the tokens;
  * the first {@link Batch#nextLogits} after that runs one position of every row of every open batch, so a
- * scheduler that steps its requests one after the other (the {@link DecodeLoop}) pays one forward pass
+ * scheduler that steps its requests one after the other (the inference service's DecodeLoop) pays one forward pass
  * per step whatever the number of requests. A new batch's prompts run in a pass of their own (left-padded
  * to a common length), then its rows join the shared cache; a closed batch's rows leave it. A batch that
  * has not appended when the others step sits that step out as a padded slot.

@@ -1,4 +1,4 @@
-package dev.streamparrot.inference.sampling;
+package dev.streamparrot.model.generate;
 
 /**
  * Finds stop sequences in streamed text, also when one spans several tokens. Text that could be

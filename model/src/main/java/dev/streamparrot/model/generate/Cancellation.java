@@ -1,4 +1,4 @@
-package dev.streamparrot.inference.generation;
+package dev.streamparrot.model.generate;
 
 /** Polled between decoding steps: a client that went away stops its generation. */
 @FunctionalInterface

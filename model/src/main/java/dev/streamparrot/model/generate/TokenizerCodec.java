@@ -1,6 +1,5 @@
-package dev.streamparrot.inference.service;
+package dev.streamparrot.model.generate;
 
-import dev.streamparrot.inference.generation.TextCodec;
 import dev.streamparrot.tokenizer.Tokenizer;
 import java.util.OptionalInt;
 

@@ -1,4 +1,4 @@
-package dev.streamparrot.inference.sampling;
+package dev.streamparrot.model.generate;
 
 /** Why a sequence ended, spelled as the OpenAI API spells it. */
 public enum FinishReason {

@@ -1,4 +1,4 @@
-package dev.streamparrot.inference.sampling;
+package dev.streamparrot.model.generate;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

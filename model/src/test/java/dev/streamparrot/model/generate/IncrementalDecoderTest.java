@@ -1,9 +1,8 @@
-package dev.streamparrot.inference.generation;
+package dev.streamparrot.model.generate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import dev.streamparrot.inference.testing.ByteCodec;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,10 +1,5 @@
-package dev.streamparrot.inference.generation;
+package dev.streamparrot.model.generate;
 
-import dev.streamparrot.inference.sampling.FinishReason;
-import dev.streamparrot.inference.sampling.Sampler;
-import dev.streamparrot.inference.sampling.StopMatcher;
-import dev.streamparrot.inference.sampling.StopSequences;
-import dev.streamparrot.inference.sampling.TokenLogprobs;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
@@ -73,7 +68,7 @@ public final class Generator {
         private Decoding(List<int[]> prompts, GenerationParams params, Consumer<Step> listener) {
             this.params = params;
             this.listener = listener;
-            SplittableRandom seeds = new SplittableRandom(params.seed());
+            SplittableRandom seeds = params.seed() != null ? new SplittableRandom(params.seed()) : new SplittableRandom();
             for (int i = 0; i < prompts.size(); i++) rows.add(new Row(new Sampler(params.sampling(), seeds.split()), params.stop()));
             this.next = new int[rows.size()];
             this.batch = model.start(prompts);

@@ -1,11 +1,15 @@
-package dev.streamparrot.inference.sampling;
+package dev.streamparrot.model.generate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class StopMatcherTest {
 
@@ -42,27 +46,23 @@ class StopMatcherTest {
         assertEquals("abcST", m.text());
     }
 
-    @Test
-    void earliestOfSeveralStopsWinsAndTextAfterItIsDropped() {
-        StopMatcher m = new StopMatcher(new StopSequences(List.of("cd", "b")));
-        assertEquals("a", m.push("abcd"));
-        assertTrue(m.stopped());
-        assertEquals("", m.flush());
+    static Stream<Arguments> onePush() {
+        return Stream.of(
+                Arguments.of("the earliest of several stops wins, text after it is dropped",
+                        new StopSequences(List.of("cd", "b")), "abcd", "a", true),
+                Arguments.of("a stop at the very start gives empty text", StopSequences.CODE_FIRST_BLOCK, "\nclass A:", "", true),
+                Arguments.of("without stops everything passes straight through", StopSequences.NONE, "\n#", "\n#", false));
     }
 
-    @Test
-    void stopAtTheVeryStartGivesEmptyText() {
-        StopMatcher m = new StopMatcher(StopSequences.CODE_FIRST_BLOCK);
-        assertEquals("", m.push("\nclass A:"));
-        assertTrue(m.stopped());
-        assertEquals("", m.text());
-    }
-
-    @Test
-    void withoutStopsEverythingPassesStraightThrough() {
-        StopMatcher m = new StopMatcher(StopSequences.NONE);
-        assertEquals("\n#", m.push("\n#"));
+    /** One piece, then the end: what the push shows, whether it stopped, and that nothing is left to flush. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("onePush")
+    void onePieceThenTheEnd(String why, StopSequences stops, String piece, String shown, boolean stopped) {
+        StopMatcher m = new StopMatcher(stops);
+        assertEquals(shown, m.push(piece));
+        assertEquals(stopped, m.stopped());
         assertEquals("", m.flush());
+        assertEquals(shown, m.text());
     }
 
     @Test
