@@ -5,14 +5,12 @@ import dev.streamparrot.kafka.DeadLetteringDecoder;
 import dev.streamparrot.kafka.DeadLetters;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.OutageGuard;
-import dev.streamparrot.kafka.TopicAdmin;
 import dev.streamparrot.registry.AvroSerde;
 import dev.streamparrot.registry.SchemaRegistryClient;
 import dev.streamparrot.schemas.Chunk;
 import dev.streamparrot.schemas.DeadLetter;
 import dev.streamparrot.testkit.RealCluster;
 import dev.streamparrot.testkit.TcpRelay;
-import dev.streamparrot.topics.Topic;
 import dev.streamparrot.topics.Topics;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -40,11 +38,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class KafkaChunkSourceOutageTest {
     @Test
     void pausesThroughAnUnreachableRegistryAndResumesByItself() throws Exception {
-        KafkaSettings kafka = new KafkaSettings(RealCluster.bootstrapServers(), RealCluster.registryUrl());
-        SchemaRegistryClient registry = new SchemaRegistryClient(kafka.schemaRegistryUrl());
-        String topic = "outage-chunks-" + System.nanoTime();
-        TopicAdmin.ensure(kafka.bootstrapServers(), List.of(new Topic(topic, 2, "delete", "-", Chunk.class), Topics.DEAD_LETTERS), (short) 1);
-        AvroSerde<Chunk> serde = new AvroSerde<>(Chunk.class, registry);
+        RealChunkTopic chunks = RealChunkTopic.create("outage-chunks", 2);
+        KafkaSettings kafka = chunks.kafka();
+        SchemaRegistryClient registry = chunks.registry();
+        String topic = chunks.name();
+        AvroSerde<Chunk> serde = chunks.serde();
         try (var producer = new KafkaProducer<byte[], byte[]>(kafka.producer("outage-chunks"))) {
             for (int k = 0; k < 20; k++) {
                 producer.send(new ProducerRecord<>(topic, k % 2, null, serde.serialize(topic, FakeChunkSource.chunk("tok", new int[] {k})))).get();

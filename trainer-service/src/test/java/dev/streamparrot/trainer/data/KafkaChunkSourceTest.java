@@ -4,13 +4,10 @@ import dev.streamparrot.kafka.DeadLetteringDecoder;
 import dev.streamparrot.kafka.DeadLetters;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.OutageGuard;
-import dev.streamparrot.kafka.TopicAdmin;
 import dev.streamparrot.registry.AvroSerde;
 import dev.streamparrot.registry.SchemaRegistryClient;
 import dev.streamparrot.schemas.Chunk;
 import dev.streamparrot.testkit.RealCluster;
-import dev.streamparrot.topics.Topic;
-import dev.streamparrot.topics.Topics;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -29,11 +26,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class KafkaChunkSourceTest {
     @Test
     void aNewConsumerResumedFromTheStateContinuesWithTheSameBatches() throws Exception {
-        KafkaSettings kafka = new KafkaSettings(RealCluster.bootstrapServers(), RealCluster.registryUrl());
-        SchemaRegistryClient registry = new SchemaRegistryClient(kafka.schemaRegistryUrl());
-        String topic = "resume-chunks-" + System.nanoTime();
-        TopicAdmin.ensure(kafka.bootstrapServers(), List.of(new Topic(topic, 3, "delete", "-", Chunk.class), Topics.DEAD_LETTERS), (short) 1);
-        AvroSerde<Chunk> serde = new AvroSerde<>(Chunk.class, registry);
+        RealChunkTopic chunks = RealChunkTopic.create("resume-chunks", 3);
+        KafkaSettings kafka = chunks.kafka();
+        SchemaRegistryClient registry = chunks.registry();
+        String topic = chunks.name();
+        AvroSerde<Chunk> serde = chunks.serde();
         try (var producer = new KafkaProducer<byte[], byte[]>(kafka.producer("resume-test"))) {
             for (int k = 0; k < 70; k++) {
                 int[] ids = new int[4];
