@@ -11,14 +11,7 @@ import java.util.List;
  * The book's evaluate(): mean loss over the validation split (at most max_eval_steps batches), and
  * perplexity = exp(loss), infinite when that overflows. Used by the lone trainer and by the trainer group.
  */
-public final class Validation {
-    private final ValidationChunks chunks;
-    private final TrainingArgs args;
-
-    public Validation(ValidationChunks chunks, TrainingArgs args) {
-        this.chunks = chunks;
-        this.args = args;
-    }
+public record Validation(ValidationChunks chunks, TrainingArgs args) {
 
     /** Evaluates {@code model} on the validation chunks of this tokenizer, seq_length and vocabulary. */
     public Evaluation evaluate(Gpt model, String tokenizerId, int vocab) {

@@ -8,6 +8,8 @@ import dev.streamparrot.schemas.Chunk;
 import dev.streamparrot.testkit.RealCluster;
 import dev.streamparrot.topics.Topic;
 import dev.streamparrot.topics.Topics;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 import java.util.List;
 
@@ -20,5 +22,14 @@ record RealChunkTopic(KafkaSettings kafka, SchemaRegistryClient registry, String
         TopicAdmin.ensure(kafka.bootstrapServers(),
                 List.of(new Topic(name, partitions, "delete", "-", Chunk.class), Topics.DEAD_LETTERS), (short) 1);
         return new RealChunkTopic(kafka, registry, name, new AvroSerde<>(Chunk.class, registry));
+    }
+
+    KafkaProducer<byte[], byte[]> producer() {
+        return new KafkaProducer<>(kafka.producer(name + "-writer"));
+    }
+
+    /** Writes the chunk to the partition and waits for the broker's acknowledgement. */
+    void send(KafkaProducer<byte[], byte[]> producer, int partition, Chunk chunk) throws Exception {
+        producer.send(new ProducerRecord<>(name, partition, null, serde.serialize(name, chunk))).get();
     }
 }
