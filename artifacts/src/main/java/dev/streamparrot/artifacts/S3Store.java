@@ -1,42 +1,20 @@
 package dev.streamparrot.artifacts;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.core.ResponseInputStream;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.retries.api.BackoffStrategy;
-import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.S3ClientBuilder;
-import software.amazon.awssdk.services.s3.model.CompletedPart;
-import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -52,13 +30,12 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * SDK's default chain.
  */
 public final class S3Store implements ArtifactStore {
-    private static final Logger LOG = LoggerFactory.getLogger(S3Store.class);
-
     private final S3Client s3;
     private final String bucket;
     private final String prefix; // "" or "a/b/"
     private final S3Settings settings;
     private final Consumer<String> stored;
+    private final S3Transfers transfers;
 
     /** @param store {@code s3://bucket} or {@code s3://bucket/prefix} */
     public S3Store(String store, S3Settings settings) {
@@ -76,27 +53,8 @@ public final class S3Store implements ArtifactStore {
         this.prefix = path.isEmpty() ? "" : path + "/";
         this.settings = settings;
         this.stored = stored;
-        this.s3 = client(settings);
-    }
-
-    private static S3Client client(S3Settings settings) {
-        RetryStrategy retry = AwsRetryStrategy.standardRetryStrategy().toBuilder()
-                .maxAttempts(settings.maxAttempts())
-                .backoffStrategy(BackoffStrategy.exponentialDelay(settings.backoffBase(), Duration.ofSeconds(10)))
-                .circuitBreakerEnabled(false) // an outage is waited out per request, not turned into fast failures
-                .build();
-        S3ClientBuilder builder = S3Client.builder()
-                .region(Region.of(settings.region()))
-                .credentialsProvider(DefaultCredentialsProvider.builder().build())
-                .forcePathStyle(settings.pathStyle())
-                // checksum headers and aws-chunked trailers only where S3 requires them: not every
-                // S3-compatible server (S3Proxy, older MinIO/Ceph, GCS) accepts the SDK's newer defaults
-                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                .httpClientBuilder(ApacheHttpClient.builder())
-                .overrideConfiguration(o -> o.retryStrategy(retry));
-        if (settings.endpoint() != null) builder.endpointOverride(settings.endpoint());
-        return builder.build();
+        this.s3 = S3Clients.of(settings);
+        this.transfers = new S3Transfers(s3, settings, stored);
     }
 
     @Override
@@ -113,7 +71,7 @@ public final class S3Store implements ArtifactStore {
             if (exists(base + MANIFEST_FILE)) delete(location); // the old one disappears before any new byte lands
             List<Manifest.Entry> entries = new ArrayList<>();
             for (Map.Entry<String, Path> f : files.entrySet()) {
-                entries.add(upload(base + f.getKey(), f.getKey(), f.getValue()));
+                entries.add(transfers.upload(bucket, base + f.getKey(), f.getKey(), f.getValue()));
             }
             Manifest manifest = new Manifest(name, location, entries, Instant.now());
             s3.putObject(b -> b.bucket(bucket).key(base + MANIFEST_FILE).contentType("application/json"),
@@ -123,50 +81,6 @@ public final class S3Store implements ArtifactStore {
         } catch (SdkException e) {
             throw new ArtifactStoreException("cannot store " + name + " at " + location + " (after up to "
                     + settings.maxAttempts() + " attempts per request): " + e.getMessage() + "; nothing of it is visible", e);
-        }
-    }
-
-    private Manifest.Entry upload(String key, String path, Path file) {
-        long size = size(file);
-        if (size < settings.multipartThreshold()) {
-            String sha = Sha256.of(file);
-            s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromFile(file));
-            stored.accept(key);
-            return new Manifest.Entry(path, size, sha);
-        }
-        String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
-        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
-            MessageDigest digest = sha256();
-            List<CompletedPart> parts = new ArrayList<>();
-            ByteBuffer buf = ByteBuffer.allocate((int) Math.min(settings.partSize(), Integer.MAX_VALUE - 8));
-            for (int partNumber = 1; ; partNumber++) {
-                buf.clear();
-                while (buf.hasRemaining() && in.read(buf) > 0) { /* fill one part */ }
-                if (buf.position() == 0) break;
-                byte[] part = java.util.Arrays.copyOf(buf.array(), buf.position());
-                digest.update(part);
-                int n = partNumber;
-                String etag = s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(n),
-                        RequestBody.fromBytes(part)).eTag();
-                parts.add(CompletedPart.builder().partNumber(n).eTag(etag).build());
-                stored.accept(key + "#part" + n);
-            }
-            s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)
-                    .multipartUpload(m -> m.parts(parts)));
-            stored.accept(key);
-            return new Manifest.Entry(path, size, HexFormat.of().formatHex(digest.digest()));
-        } catch (IOException | RuntimeException e) {
-            abort(key, uploadId);
-            if (e instanceof IOException io) throw new UncheckedIOException("cannot read " + file, io);
-            throw (RuntimeException) e;
-        }
-    }
-
-    private void abort(String key, String uploadId) {
-        try {
-            s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
-        } catch (SdkException e) {
-            LOG.warn("could not abort the multipart upload of {} ({}): a bucket lifecycle rule must clean it", key, e.getMessage());
         }
     }
 
@@ -193,7 +107,7 @@ public final class S3Store implements ArtifactStore {
         Path tmp = cached.resolveSibling(".tmp-" + cached.getFileName() + "-" + System.nanoTime());
         try {
             Files.createDirectories(tmp);
-            for (Manifest.Entry e : manifest.files()) download(locBucket, base, location, e, tmp);
+            for (Manifest.Entry e : manifest.files()) transfers.download(locBucket, base, location, e, tmp);
             Files.write(tmp.resolve(MANIFEST_FILE), manifestJson);
             try {
                 Files.move(tmp, cached, StandardCopyOption.ATOMIC_MOVE);
@@ -210,31 +124,6 @@ public final class S3Store implements ArtifactStore {
             } catch (IOException ignored) {
                 // a hidden temporary directory; harmless
             }
-        }
-    }
-
-    private void download(String locBucket, String base, String location, Manifest.Entry e, Path dir) throws IOException {
-        Path file = dir.resolve(e.path());
-        Files.createDirectories(file.getParent());
-        MessageDigest digest = sha256();
-        long size = 0;
-        try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(locBucket).key(base + e.path()));
-             OutputStream out = Files.newOutputStream(file)) {
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                digest.update(buf, 0, n);
-                out.write(buf, 0, n);
-                size += n;
-            }
-        } catch (NoSuchKeyException missing) {
-            throw new NoSuchArtifactException(location + " lost its file " + e.path() + " (its manifest lists it)");
-        } catch (SdkException sdk) {
-            throw new ArtifactStoreException("cannot read " + location + e.path() + ": " + sdk.getMessage(), sdk);
-        }
-        String actual = HexFormat.of().formatHex(digest.digest());
-        if (!actual.equals(e.sha256()) || size != e.size()) {
-            throw new ChecksumMismatchException(location + e.path() + " has sha256 " + actual + " (" + size
-                    + " bytes), the manifest says " + e.sha256() + " (" + e.size() + " bytes)");
         }
     }
 
@@ -306,21 +195,5 @@ public final class S3Store implements ArtifactStore {
     @Override
     public void close() {
         s3.close();
-    }
-
-    private static long size(Path file) {
-        try {
-            return Files.size(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -13,14 +13,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DirectoryStoreTest {
+    /** A checkpoint-like artifact put into a new store under tmp, and what a reader expects of its weights. */
+    private record Stored(DirectoryStore store, Path src, Manifest manifest, ArtifactStore.Expected weights) {
+        static Stored put(Path tmp, String name, long seed) throws Exception {
+            Path src = S3StoreTest.checkpointLike(tmp.resolve("src"), 5000, new Random(seed));
+            DirectoryStore store = new DirectoryStore(tmp.resolve("store"));
+            Manifest m = store.put(name, src);
+            return new Stored(store, src, m, new ArtifactStore.Expected("model.safetensors", Sha256.of(src.resolve("model.safetensors"))));
+        }
+    }
 
     @Test
     void roundTripsListsReplacesAndDeletes(@TempDir Path tmp) throws Exception {
-        Path src = S3StoreTest.checkpointLike(tmp.resolve("src"), 5000, new Random(1));
-        DirectoryStore store = new DirectoryStore(tmp.resolve("store"));
-        Manifest m = store.put("checkpoints/run/step-00000002", src);
-        String sha = Sha256.of(src.resolve("model.safetensors"));
-        Path got = store.get(m.location(), new ArtifactStore.Expected("model.safetensors", sha)).getParent();
+        Stored stored = Stored.put(tmp, "checkpoints/run/step-00000002", 1);
+        DirectoryStore store = stored.store();
+        Path src = stored.src();
+        Manifest m = stored.manifest();
+        Path got = store.get(m.location(), stored.weights()).getParent();
         assertArrayEquals(Files.readAllBytes(src.resolve("sub/extra.bin")), Files.readAllBytes(got.resolve("sub/extra.bin")));
         assertEquals(m.location(), store.location("checkpoints/run/step-00000002"));
         // a second put of the same name replaces it; nothing temporary stays behind
@@ -30,24 +39,22 @@ class DirectoryStoreTest {
         try (var files = Files.list(tmp.resolve("store/checkpoints/run"))) {
             assertEquals(List.of("step-00000002"), files.map(p -> p.getFileName().toString()).toList());
         }
-        assertThrows(ChecksumMismatchException.class, () -> store.get(m.location(), new ArtifactStore.Expected("model.safetensors", sha)));
+        assertThrows(ChecksumMismatchException.class, () -> store.get(m.location(), stored.weights()));
         store.delete(m.location());
         assertEquals(List.of(), store.list(""));
-        assertThrows(NoSuchArtifactException.class, () -> store.get(m.location(), new ArtifactStore.Expected("model.safetensors", sha)));
+        assertThrows(NoSuchArtifactException.class, () -> store.get(m.location(), stored.weights()));
     }
 
     @Test
     void refusesChangedBytesNamingBothHashes(@TempDir Path tmp) throws Exception {
-        Path src = S3StoreTest.checkpointLike(tmp.resolve("src"), 5000, new Random(3));
-        DirectoryStore store = new DirectoryStore(tmp.resolve("store"));
-        Manifest m = store.put("a", src);
-        String sha = Sha256.of(src.resolve("model.safetensors"));
-        Path weights = ArtifactLocation.resolve(m.location()).resolve("model.safetensors");
+        Stored stored = Stored.put(tmp, "a", 3);
+        String sha = stored.weights().sha256();
+        Path weights = ArtifactLocation.resolve(stored.manifest().location()).resolve("model.safetensors");
         byte[] bytes = Files.readAllBytes(weights);
         bytes[7] ^= 1;
         Files.write(weights, bytes);
         ChecksumMismatchException e = assertThrows(ChecksumMismatchException.class,
-                () -> store.get(m.location(), new ArtifactStore.Expected("model.safetensors", sha)));
+                () -> stored.store().get(stored.manifest().location(), stored.weights()));
         assertTrue(e.getMessage().contains(sha) && e.getMessage().contains(Sha256.of(bytes)), e.getMessage());
     }
 

@@ -2,11 +2,11 @@ package dev.streamparrot.ingest;
 
 import dev.streamparrot.ingest.dedup.LshIndex;
 import dev.streamparrot.ingest.dedup.MinHash;
-import dev.streamparrot.ingest.pipeline.CandidateFile;
-import dev.streamparrot.ingest.pipeline.ContentHash;
+import dev.streamparrot.ingest.file.CandidateFile;
+import dev.streamparrot.ingest.file.ContentHash;
 import dev.streamparrot.ingest.pipeline.IngestPipeline;
 import dev.streamparrot.ingest.pipeline.IngestStats;
-import dev.streamparrot.ingest.pipeline.Rejection;
+import dev.streamparrot.ingest.file.Rejection;
 import dev.streamparrot.ingest.source.DirectorySource;
 import dev.streamparrot.ingest.source.SourceListener;
 import org.junit.jupiter.api.Tag;

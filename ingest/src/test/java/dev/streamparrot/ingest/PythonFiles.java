@@ -1,6 +1,6 @@
 package dev.streamparrot.ingest;
 
-import dev.streamparrot.ingest.pipeline.CandidateFile;
+import dev.streamparrot.ingest.file.CandidateFile;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

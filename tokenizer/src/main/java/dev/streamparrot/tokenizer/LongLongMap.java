@@ -55,27 +55,24 @@ final class LongLongMap {
 
     void put(long key, long value) {
         int i = slot(key);
-        if (keys[i] == EMPTY) {
-            keys[i] = key;
-            values[i] = value;
-            filled[size] = i;
-            if (++size * 2 > keys.length) grow();
-            return;
-        }
-        values[i] = value;
+        if (keys[i] == EMPTY) insert(i, key, value);
+        else values[i] = value;
     }
 
     /** Adds delta to the value of key (absent keys count as 0) and returns the new value. */
     long add(long key, long delta) {
         int i = slot(key);
-        if (keys[i] == EMPTY) {
-            keys[i] = key;
-            values[i] = delta;
-            filled[size] = i;
-            if (++size * 2 > keys.length) grow();
-            return delta;
-        }
-        return values[i] += delta;
+        if (keys[i] != EMPTY) return values[i] += delta;
+        insert(i, key, delta);
+        return delta;
+    }
+
+    /** Fills the empty slot i, growing the table once it is half full. */
+    private void insert(int i, long key, long value) {
+        keys[i] = key;
+        values[i] = value;
+        filled[size] = i;
+        if (++size * 2 > keys.length) grow();
     }
 
     void clear() {

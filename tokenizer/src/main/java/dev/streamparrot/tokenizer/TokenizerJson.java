@@ -48,14 +48,7 @@ final class TokenizerJson {
 
         JsonNode vocabNode = model.get("vocab");
         if (vocabNode == null || !vocabNode.isObject()) throw new TokenizerFormatException(source + ": model has no \"vocab\" object");
-        Map<String, Integer> vocab = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = vocabNode.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (!e.getValue().canConvertToInt() || e.getValue().asInt() < 0) {
-                throw new TokenizerFormatException(source + ": vocab entry '" + e.getKey() + "' has id " + e.getValue() + ", not a non-negative integer");
-            }
-            vocab.put(e.getKey(), e.getValue().asInt());
-        }
+        Map<String, Integer> vocab = tokenIds(vocabNode, source + ": vocab entry");
         List<String> special = new ArrayList<>();
         JsonNode addedNode = root.path("added_tokens");
         for (JsonNode t : addedNode) {
@@ -90,6 +83,19 @@ final class TokenizerJson {
         return build(tokens, vocab, merges, special, source);
     }
 
+    /** A JSON object of token → id, in its order; {@code entry} begins the error for an id that is not a non-negative integer. */
+    private static Map<String, Integer> tokenIds(JsonNode object, String entry) throws TokenizerFormatException {
+        Map<String, Integer> ids = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getValue().canConvertToInt() || e.getValue().asInt() < 0) {
+                throw new TokenizerFormatException(entry + " '" + e.getKey() + "' has id " + e.getValue() + ", not a non-negative integer");
+            }
+            ids.put(e.getKey(), e.getValue().asInt());
+        }
+        return ids;
+    }
+
     static Tokenizer readGpt2(Path encoderJson, Path vocabBpe) throws IOException {
         JsonNode encoder;
         try {
@@ -98,14 +104,7 @@ final class TokenizerJson {
             throw new TokenizerFormatException(encoderJson + " is not valid JSON (truncated?): " + e.getOriginalMessage(), e);
         }
         if (encoder == null || !encoder.isObject()) throw new TokenizerFormatException(encoderJson + " is not a JSON object of token → id");
-        Map<String, Integer> vocab = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = encoder.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (!e.getValue().canConvertToInt() || e.getValue().asInt() < 0) {
-                throw new TokenizerFormatException(encoderJson + ": entry '" + e.getKey() + "' has id " + e.getValue() + ", not a non-negative integer");
-            }
-            vocab.put(e.getKey(), e.getValue().asInt());
-        }
+        Map<String, Integer> vocab = tokenIds(encoder, encoderJson + ": entry");
         String[] tokens = denseVocab(vocab, encoderJson.toString());
         List<String[]> merges = new ArrayList<>();
         List<String> lines = Files.readAllLines(vocabBpe, StandardCharsets.UTF_8);

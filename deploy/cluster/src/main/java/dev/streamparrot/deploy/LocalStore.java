@@ -3,9 +3,9 @@ package dev.streamparrot.deploy;
 import dev.streamparrot.artifacts.S3Settings;
 import dev.streamparrot.artifacts.S3Store;
 import dev.streamparrot.artifacts.ArtifactLocation;
+import dev.streamparrot.launcher.S3ProxyServer;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,26 +53,12 @@ final class LocalStore {
     }
 
     URI endpoint() {
-        return URI.create("http://127.0.0.1:" + s3Port);
+        return S3ProxyServer.endpoint(s3Port);
     }
 
-    /** The S3Proxy process, its properties written under the home. */
-    Component component(String java) throws IOException {
-        Path dir = Files.createDirectories(home.resolve("s3/data"));
-        Path properties = home.resolve("s3/s3proxy.properties");
-        Files.writeString(properties, String.join("\n",
-                "s3proxy.endpoint=" + endpoint(),
-                "s3proxy.authorization=aws-v2-or-v4",
-                "s3proxy.identity=" + ACCESS_KEY,
-                "s3proxy.credential=" + SECRET_KEY,
-                "jclouds.provider=filesystem",
-                "jclouds.identity=local",
-                "jclouds.credential=local",
-                "jclouds.filesystem.basedir=" + dir) + "\n");
-        // S3Proxy's Main sends System.err through slf4j; slf4j-simple writing to System.err would then recurse
-        // until the stack overflows: its log goes to System.out
-        return new Component("s3", s3Port, null, List.of(java, "-Xmx512m", "-Dorg.slf4j.simpleLogger.logFile=System.out",
-                "-cp", System.getProperty("java.class.path"), "org.gaul.s3proxy.Main", "--properties", properties.toString()));
+    /** The S3Proxy process, its properties and data under the home. */
+    Component component() throws IOException {
+        return new Component("s3", s3Port, null, S3ProxyServer.command(s3Port, home.resolve("s3"), ACCESS_KEY, SECRET_KEY));
     }
 
     /** Creates the bucket once S3Proxy answers (it starts with none). */

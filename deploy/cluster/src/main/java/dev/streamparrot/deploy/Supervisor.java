@@ -1,13 +1,11 @@
 package dev.streamparrot.deploy;
 
+import dev.streamparrot.launcher.HttpProbe;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -85,17 +83,7 @@ final class Supervisor {
 
     boolean ready(Component component) {
         if (component.healthUrl() == null) return !portFree(component.port());
-        try {
-            HttpResponse<String> response = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create(component.healthUrl())).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return HttpProbe.answersOk(component.healthUrl());
     }
 
     /** Stops the component and its children: politely first, then forcibly. */

@@ -147,7 +147,7 @@ class LocalClusterTest {
      */
     @Test
     void trainerMembersTakeConsecutivePortsAndEveryStartedOneIsListed(@TempDir Path home) throws Exception {
-        LocalCluster.Ports ports = new LocalCluster.Ports();
+        Ports ports = new Ports();
         ports.home = home;
         ports.kafkaPort = 19092; // picocli's defaults, which a Ports made here does not get
         ports.registryPort = 18081;
@@ -176,7 +176,7 @@ class LocalClusterTest {
      */
     @Test
     void moreThanOneTrainerMakesOneTrainerGroupAndTheHomeRemembersIt(@TempDir Path home) throws Exception {
-        LocalCluster.Ports ports = new LocalCluster.Ports();
+        Ports ports = new Ports();
         ports.home = home;
         ports.trainers = 1;
         org.junit.jupiter.api.Assertions.assertFalse(ports.trainerGroup(), "one trainer: a plain trainer, as before");
@@ -187,11 +187,11 @@ class LocalClusterTest {
         org.junit.jupiter.api.Assertions.assertTrue(ports.trainerGroup(), "a group stays a group, also as one member");
     }
 
-    private static List<String> names(LocalCluster.Ports ports) throws Exception {
+    private static List<String> names(Ports ports) throws Exception {
         return ports.components(false, true).stream().map(Component::name).toList();
     }
 
-    private static List<Integer> trainerPorts(LocalCluster.Ports ports) throws Exception {
+    private static List<Integer> trainerPorts(Ports ports) throws Exception {
         return ports.components(false, true).stream().filter(c -> c.name().startsWith("trainer")).map(Component::port).toList();
     }
 

@@ -1,10 +1,6 @@
 package dev.streamparrot.launcher;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,17 +83,7 @@ public final class RegistryServer implements AutoCloseable {
 
     /** True when the registry answers the Confluent API now. */
     public static boolean answers(String confluentUrl) {
-        try {
-            HttpResponse<Void> r = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create(confluentUrl + "/subjects")).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding());
-            return r.statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return HttpProbe.answersOk(confluentUrl + "/subjects");
     }
 
     private void awaitReady(Duration timeout) throws IOException {

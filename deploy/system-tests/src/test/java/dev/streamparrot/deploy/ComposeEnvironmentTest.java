@@ -4,6 +4,7 @@ import dev.streamparrot.artifacts.Manifest;
 import dev.streamparrot.artifacts.S3Settings;
 import dev.streamparrot.artifacts.S3Store;
 import dev.streamparrot.kafka.KafkaSettings;
+import dev.streamparrot.launcher.S3ProxyServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -244,25 +245,11 @@ class ComposeEnvironmentTest {
         }
 
         URI endpoint() {
-            return URI.create("http://127.0.0.1:" + port);
+            return S3ProxyServer.endpoint(port);
         }
 
         Process start() throws Exception {
-            Path data = Files.createDirectories(dir.resolve("data"));
-            Path properties = dir.resolve("s3proxy.properties");
-            Files.writeString(properties, String.join("\n",
-                    "s3proxy.endpoint=" + endpoint(),
-                    "s3proxy.authorization=aws-v2-or-v4",
-                    "s3proxy.identity=" + accessKey,
-                    "s3proxy.credential=" + secretKey,
-                    "jclouds.provider=filesystem",
-                    "jclouds.identity=local",
-                    "jclouds.credential=local",
-                    "jclouds.filesystem.basedir=" + data) + "\n");
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            // slf4j-simple to System.out: S3Proxy sends System.err through slf4j (see LocalStore)
-            Process p = new ProcessBuilder(java, "-Xmx256m", "-Dorg.slf4j.simpleLogger.logFile=System.out",
-                    "-cp", System.getProperty("java.class.path"), "org.gaul.s3proxy.Main", "--properties", properties.toString())
+            Process p = new ProcessBuilder(S3ProxyServer.command(port, dir, accessKey, secretKey))
                     .redirectErrorStream(true).redirectOutput(dir.resolve("s3proxy.log").toFile()).start();
             long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
             while (true) {

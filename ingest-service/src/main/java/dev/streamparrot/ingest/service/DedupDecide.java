@@ -1,7 +1,7 @@
 package dev.streamparrot.ingest.service;
 
 import dev.streamparrot.ingest.dedup.FileOrder;
-import dev.streamparrot.ingest.pipeline.RejectReason;
+import dev.streamparrot.ingest.file.RejectReason;
 import dev.streamparrot.ingest.service.DedupMessages.NearDuplicate;
 import dev.streamparrot.ingest.service.DedupMessages.Pending;
 import dev.streamparrot.ingest.service.DedupMessages.Progress;

@@ -5,7 +5,7 @@ import dev.streamparrot.ingest.dedup.ExactDeduper;
 import dev.streamparrot.ingest.dedup.FileOrder;
 import dev.streamparrot.ingest.dedup.LshIndex;
 import dev.streamparrot.ingest.dedup.MinHash;
-import dev.streamparrot.ingest.pipeline.RejectReason;
+import dev.streamparrot.ingest.file.RejectReason;
 import dev.streamparrot.ingest.service.DedupMessages.BandEntry;
 import dev.streamparrot.ingest.service.DedupMessages.Pending;
 import dev.streamparrot.ingest.service.DedupMessages.Progress;

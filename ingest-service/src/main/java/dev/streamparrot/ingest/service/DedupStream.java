@@ -3,7 +3,7 @@ package dev.streamparrot.ingest.service;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kit.StreamApp;
 import dev.streamparrot.registry.AvroSerde;
-import dev.streamparrot.ingest.pipeline.RejectReason;
+import dev.streamparrot.ingest.file.RejectReason;
 import dev.streamparrot.schemas.SourceFile;
 import dev.streamparrot.topics.Topics;
 import io.micrometer.core.instrument.MeterRegistry;

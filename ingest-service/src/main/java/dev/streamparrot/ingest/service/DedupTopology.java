@@ -2,7 +2,7 @@ package dev.streamparrot.ingest.service;
 
 import dev.streamparrot.ingest.dedup.BandedLsh;
 import dev.streamparrot.ingest.dedup.FileOrder;
-import dev.streamparrot.ingest.pipeline.RejectReason;
+import dev.streamparrot.ingest.file.RejectReason;
 import dev.streamparrot.ingest.service.DedupMessages.BandEntry;
 import dev.streamparrot.ingest.service.DedupMessages.BandMessage;
 import dev.streamparrot.ingest.service.DedupMessages.Progress;

@@ -1,7 +1,7 @@
 package dev.streamparrot.ingest.service;
 
 import dev.streamparrot.ingest.pipeline.AcceptedFile;
-import dev.streamparrot.ingest.pipeline.Rejection;
+import dev.streamparrot.ingest.file.Rejection;
 import dev.streamparrot.schemas.RejectedFile;
 import dev.streamparrot.schemas.RepositoryState;
 import dev.streamparrot.schemas.SourceFile;

@@ -2,7 +2,7 @@ package dev.streamparrot.ingest.service;
 
 import dev.streamparrot.ingest.dedup.LshIndex;
 import dev.streamparrot.ingest.dedup.MinHash;
-import dev.streamparrot.ingest.pipeline.ContentHash;
+import dev.streamparrot.ingest.file.ContentHash;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.TopicAdmin;
 import dev.streamparrot.registry.AvroSerde;

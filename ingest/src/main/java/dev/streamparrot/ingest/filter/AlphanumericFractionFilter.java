@@ -1,7 +1,7 @@
 package dev.streamparrot.ingest.filter;
 
-import dev.streamparrot.ingest.pipeline.Decision;
-import dev.streamparrot.ingest.pipeline.RejectReason;
+import dev.streamparrot.ingest.file.Decision;
+import dev.streamparrot.ingest.file.RejectReason;
 
 /** Drops files where fewer than {@code min} of the characters are alphanumeric: data tables, ASCII art, hex dumps. */
 public record AlphanumericFractionFilter(double min) implements FileFilter {

@@ -1,8 +1,8 @@
 package dev.streamparrot.ingest.filter;
 
-import dev.streamparrot.ingest.pipeline.CandidateFile;
-import dev.streamparrot.ingest.pipeline.Decision;
-import dev.streamparrot.ingest.pipeline.RejectReason;
+import dev.streamparrot.ingest.file.CandidateFile;
+import dev.streamparrot.ingest.file.Decision;
+import dev.streamparrot.ingest.file.RejectReason;
 
 import java.nio.charset.CharacterCodingException;
 import java.util.ArrayList;

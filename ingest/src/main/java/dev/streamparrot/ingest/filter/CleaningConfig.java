@@ -1,6 +1,6 @@
 package dev.streamparrot.ingest.filter;
 
-import dev.streamparrot.ingest.pipeline.RejectReason;
+import dev.streamparrot.ingest.file.RejectReason;
 
 import java.util.EnumSet;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.streamparrot.ingest.filter;
 
-import dev.streamparrot.ingest.pipeline.CandidateFile;
-import dev.streamparrot.ingest.pipeline.ContentHash;
+import dev.streamparrot.ingest.file.CandidateFile;
+import dev.streamparrot.ingest.file.ContentHash;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

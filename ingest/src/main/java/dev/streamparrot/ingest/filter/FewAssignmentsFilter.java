@@ -1,7 +1,7 @@
 package dev.streamparrot.ingest.filter;
 
-import dev.streamparrot.ingest.pipeline.Decision;
-import dev.streamparrot.ingest.pipeline.RejectReason;
+import dev.streamparrot.ingest.file.Decision;
+import dev.streamparrot.ingest.file.RejectReason;
 
 /** Drops files using '=' at most {@code minimum} times: too little logic to teach a code model anything. */
 public record FewAssignmentsFilter(int minimum) implements FileFilter {

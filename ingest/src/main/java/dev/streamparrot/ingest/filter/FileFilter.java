@@ -1,7 +1,7 @@
 package dev.streamparrot.ingest.filter;
 
-import dev.streamparrot.ingest.pipeline.Decision;
-import dev.streamparrot.ingest.pipeline.RejectReason;
+import dev.streamparrot.ingest.file.Decision;
+import dev.streamparrot.ingest.file.RejectReason;
 
 /** One cleaning heuristic over a decoded file. */
 public interface FileFilter {

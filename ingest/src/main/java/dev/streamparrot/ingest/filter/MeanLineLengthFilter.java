@@ -1,7 +1,7 @@
 package dev.streamparrot.ingest.filter;
 
-import dev.streamparrot.ingest.pipeline.Decision;
-import dev.streamparrot.ingest.pipeline.RejectReason;
+import dev.streamparrot.ingest.file.Decision;
+import dev.streamparrot.ingest.file.RejectReason;
 
 /** Drops files whose mean line length exceeds {@code max} characters. */
 public record MeanLineLengthFilter(double max) implements FileFilter {

@@ -1,5 +1,7 @@
 package dev.streamparrot.ingest.pipeline;
 
+import dev.streamparrot.ingest.file.CandidateFile;
+import dev.streamparrot.ingest.file.ContentHash;
 /**
  * A file that passed every stage: what the sinks (CLI output, Kafka producer) publish.
  *

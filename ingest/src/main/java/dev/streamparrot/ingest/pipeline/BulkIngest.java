@@ -1,5 +1,7 @@
 package dev.streamparrot.ingest.pipeline;
 
+import dev.streamparrot.ingest.file.RejectReason;
+import dev.streamparrot.ingest.file.Rejection;
 import dev.streamparrot.ingest.dedup.ExactDeduper;
 import dev.streamparrot.ingest.dedup.LshIndex;
 import dev.streamparrot.ingest.filter.CleaningConfig;

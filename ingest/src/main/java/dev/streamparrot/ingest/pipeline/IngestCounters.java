@@ -1,5 +1,6 @@
 package dev.streamparrot.ingest.pipeline;
 
+import dev.streamparrot.ingest.file.RejectReason;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;

@@ -1,5 +1,6 @@
 package dev.streamparrot.ingest.pipeline;
 
+import dev.streamparrot.ingest.file.CandidateFile;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 

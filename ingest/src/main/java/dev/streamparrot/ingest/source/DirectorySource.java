@@ -1,8 +1,8 @@
 package dev.streamparrot.ingest.source;
 
-import dev.streamparrot.ingest.pipeline.CandidateFile;
-import dev.streamparrot.ingest.pipeline.RejectReason;
-import dev.streamparrot.ingest.pipeline.Rejection;
+import dev.streamparrot.ingest.file.CandidateFile;
+import dev.streamparrot.ingest.file.RejectReason;
+import dev.streamparrot.ingest.file.Rejection;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;

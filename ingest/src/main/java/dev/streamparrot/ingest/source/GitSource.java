@@ -1,9 +1,9 @@
 package dev.streamparrot.ingest.source;
 
 import dev.streamparrot.ingest.license.LicenseDetector;
-import dev.streamparrot.ingest.pipeline.CandidateFile;
-import dev.streamparrot.ingest.pipeline.RejectReason;
-import dev.streamparrot.ingest.pipeline.Rejection;
+import dev.streamparrot.ingest.file.CandidateFile;
+import dev.streamparrot.ingest.file.RejectReason;
+import dev.streamparrot.ingest.file.Rejection;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.api.errors.InvalidRemoteException;

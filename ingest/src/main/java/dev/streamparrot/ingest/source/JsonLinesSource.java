@@ -4,9 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.streamparrot.ingest.license.LicenseDetector;
-import dev.streamparrot.ingest.pipeline.CandidateFile;
-import dev.streamparrot.ingest.pipeline.RejectReason;
-import dev.streamparrot.ingest.pipeline.Rejection;
+import dev.streamparrot.ingest.file.CandidateFile;
+import dev.streamparrot.ingest.file.RejectReason;
+import dev.streamparrot.ingest.file.Rejection;
 
 import java.io.BufferedReader;
 import java.io.IOException;

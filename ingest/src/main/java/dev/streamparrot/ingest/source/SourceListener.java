@@ -1,7 +1,7 @@
 package dev.streamparrot.ingest.source;
 
-import dev.streamparrot.ingest.pipeline.CandidateFile;
-import dev.streamparrot.ingest.pipeline.Rejection;
+import dev.streamparrot.ingest.file.CandidateFile;
+import dev.streamparrot.ingest.file.Rejection;
 
 /** Receives what a {@link FileSource} finds. The pipeline is one; tests collect into lists. */
 public interface SourceListener {

@@ -1,9 +1,9 @@
 package dev.streamparrot.ingest.filter;
 
 import dev.streamparrot.ingest.PythonFiles;
-import dev.streamparrot.ingest.pipeline.CandidateFile;
-import dev.streamparrot.ingest.pipeline.Decision;
-import dev.streamparrot.ingest.pipeline.RejectReason;
+import dev.streamparrot.ingest.file.CandidateFile;
+import dev.streamparrot.ingest.file.Decision;
+import dev.streamparrot.ingest.file.RejectReason;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.CharacterCodingException;

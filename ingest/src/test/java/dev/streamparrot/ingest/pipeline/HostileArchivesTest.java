@@ -1,5 +1,8 @@
 package dev.streamparrot.ingest.pipeline;
 
+import dev.streamparrot.ingest.ZipEntries;
+import dev.streamparrot.ingest.file.RejectReason;
+import dev.streamparrot.ingest.file.Rejection;
 import dev.streamparrot.ingest.PythonFiles;
 import dev.streamparrot.ingest.filter.CleaningConfig;
 import dev.streamparrot.ingest.dedup.ExactDeduper;
@@ -7,7 +10,6 @@ import dev.streamparrot.ingest.dedup.LshIndex;
 import dev.streamparrot.ingest.source.ArchiveSource;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.junit.jupiter.api.Test;
@@ -26,12 +28,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** Hostile archives are refused with a reason and ingest carries on with the next entry and the next archive. */
 class HostileArchivesTest {
 
-    static void entry(ZipArchiveOutputStream zip, String name, byte[] data) throws IOException {
-        zip.putArchiveEntry(new ZipArchiveEntry(name));
-        zip.write(data);
-        zip.closeArchiveEntry();
-    }
-
     @Test
     void refusesAndCarriesOn(@TempDir Path tmp) throws IOException {
         byte[] good1 = PythonFiles.module(101, 30).getBytes(StandardCharsets.UTF_8);
@@ -40,9 +36,9 @@ class HostileArchivesTest {
 
         Path zipPath = tmp.resolve("a.zip");
         try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(zipPath)) {
-            entry(zip, "../escape.py", good1);
-            entry(zip, "bomb.py", new byte[4 << 20]);
-            entry(zip, "ok/one.py", good1);
+            ZipEntries.add(zip, "../escape.py", good1);
+            ZipEntries.add(zip, "bomb.py", new byte[4 << 20]);
+            ZipEntries.add(zip, "ok/one.py", good1);
         }
         Path tarPath = tmp.resolve("b.tar.gz");
         try (OutputStream out = new GzipCompressorOutputStream(Files.newOutputStream(tarPath));
@@ -60,8 +56,8 @@ class HostileArchivesTest {
         }
         Path zip2 = tmp.resolve("c.zip");
         try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(zip2)) {
-            entry(zip, "ok/three.py", good3);
-            entry(zip, "ok/one-again.py", good1);
+            ZipEntries.add(zip, "ok/three.py", good3);
+            ZipEntries.add(zip, "ok/one-again.py", good1);
         }
 
         List<String> accepted = new ArrayList<>();

@@ -1,5 +1,7 @@
 package dev.streamparrot.ingest.pipeline;
 
+import dev.streamparrot.ingest.file.CandidateFile;
+import dev.streamparrot.ingest.file.RejectReason;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.streamparrot.ingest.Stdlib;

@@ -1,7 +1,8 @@
 package dev.streamparrot.ingest.source;
 
-import dev.streamparrot.ingest.pipeline.RejectReason;
-import dev.streamparrot.ingest.pipeline.Rejection;
+import dev.streamparrot.ingest.ZipEntries;
+import dev.streamparrot.ingest.file.RejectReason;
+import dev.streamparrot.ingest.file.Rejection;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
@@ -63,24 +64,18 @@ class ArchiveSourceTest {
     static Path hostileZip(Path dir) throws IOException {
         Path p = dir.resolve("hostile.zip");
         try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(p)) {
-            zipEntry(zip, "../../evil.py", GOOD);
-            zipEntry(zip, "C:/windows/evil.py", GOOD);
+            ZipEntries.add(zip, "../../evil.py", GOOD);
+            ZipEntries.add(zip, "C:/windows/evil.py", GOOD);
             ZipArchiveEntry link = new ZipArchiveEntry("link.py");
             link.setUnixMode(0120777);
             zip.putArchiveEntry(link);
             zip.write("/etc/passwd".getBytes(StandardCharsets.UTF_8));
             zip.closeArchiveEntry();
-            zipEntry(zip, "bomb.py", new byte[8 << 20]);
-            zipEntry(zip, "big.py", PythonText.random(3000));
-            zipEntry(zip, "good.py", GOOD);
+            ZipEntries.add(zip, "bomb.py", new byte[8 << 20]);
+            ZipEntries.add(zip, "big.py", PythonText.random(3000));
+            ZipEntries.add(zip, "good.py", GOOD);
         }
         return p;
-    }
-
-    static void zipEntry(ZipArchiveOutputStream zip, String name, byte[] data) throws IOException {
-        zip.putArchiveEntry(new ZipArchiveEntry(name));
-        zip.write(data);
-        zip.closeArchiveEntry();
     }
 
     @Test
@@ -109,7 +104,7 @@ class ArchiveSourceTest {
     void totalCapStopsTheArchive(@TempDir Path tmp) throws IOException {
         Path p = tmp.resolve("many.zip");
         try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(p)) {
-            for (int i = 0; i < 5; i++) zipEntry(zip, "f" + i + ".py", PythonText.random(4000));
+            for (int i = 0; i < 5; i++) ZipEntries.add(zip, "f" + i + ".py", PythonText.random(4000));
         }
         Collected c = new Collected();
         new ArchiveSource(p, new ArchiveLimits(10_000, 100, 1 << 20), null).read(c);

@@ -1,9 +1,10 @@
 package dev.streamparrot.ingest.source;
 
-import dev.streamparrot.ingest.pipeline.RejectReason;
+import dev.streamparrot.ingest.file.RejectReason;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -17,14 +18,8 @@ class DirectorySourceTest {
 
     @Test
     void walksTheTreeSafely(@TempDir Path tmp) throws Exception {
-        Path root = Files.createDirectories(tmp.resolve("repo"));
-        Files.writeString(root.resolve("a.py"), "print('a')\n");
-        Files.createDirectories(root.resolve("sub"));
-        Files.writeString(root.resolve("sub/b.py"), "print('b')\n");
-        Files.writeString(root.resolve("notes.txt"), "not python");
-        Files.createDirectories(root.resolve(".git/hooks"));
-        Files.writeString(root.resolve(".git/hooks/x.py"), "never read");
-        Files.writeString(root.resolve("big.py"), "#".repeat(2000));
+        Path root = tree(tmp.resolve("repo"), "a.py", "print('a')\n", "sub/b.py", "print('b')\n", "notes.txt", "not python",
+                ".git/hooks/x.py", "never read", "big.py", "#".repeat(2000));
         Path outside = Files.writeString(tmp.resolve("secret.py"), "outside the root\n");
         Files.createSymbolicLink(root.resolve("escape.py"), outside);
         Files.createSymbolicLink(root.resolve("inside.py"), root.resolve("sub/b.py"));
@@ -48,17 +43,9 @@ class DirectorySourceTest {
 
     @Test
     void aMonorepoSplitsIntoOneSourcePerTopLevelDirectory(@TempDir Path tmp) throws Exception {
-        Path root = Files.createDirectories(tmp.resolve("lib"));
-        Files.writeString(root.resolve("top.py"), "print('top')\n");
-        Files.createDirectories(root.resolve("json/tests"));
-        Files.writeString(root.resolve("json/decoder.py"), "print('json')\n");
-        Files.writeString(root.resolve("json/tests/t.py"), "print('t')\n");
-        Files.createDirectories(root.resolve("json/__pycache__"));
-        Files.writeString(root.resolve("json/__pycache__/c.py"), "never read\n");
-        Files.createDirectories(root.resolve("email"));
-        Files.writeString(root.resolve("email/parser.py"), "print('email')\n");
-        Files.createDirectories(root.resolve("__pycache__"));
-        Files.writeString(root.resolve("__pycache__/c.py"), "never read\n");
+        Path root = tree(tmp.resolve("lib"), "top.py", "print('top')\n", "json/decoder.py", "print('json')\n",
+                "json/tests/t.py", "print('t')\n", "json/__pycache__/c.py", "never read\n", "email/parser.py", "print('email')\n",
+                "__pycache__/c.py", "never read\n");
 
         Map<String, Map<String, String>> bySource = new LinkedHashMap<>();
         for (DirectorySource source : DirectorySource.perSubdirectory(root, "lib", "PSF-2.0", Set.of("__pycache__"))) {
@@ -74,5 +61,15 @@ class DirectorySourceTest {
         assertEquals(Map.of("top.py", "print('top')\n"), bySource.get("lib"));
         assertEquals(Map.of("parser.py", "print('email')\n"), bySource.get("lib/email"));
         assertEquals(Map.of("decoder.py", "print('json')\n", "tests/t.py", "print('t')\n"), bySource.get("lib/json"));
+    }
+
+    /** A directory tree at root: relative path, then its text, for each file (folders made as needed). */
+    static Path tree(Path root, String... pathsAndTexts) throws IOException {
+        for (int k = 0; k < pathsAndTexts.length; k += 2) {
+            Path file = root.resolve(pathsAndTexts[k]);
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, pathsAndTexts[k + 1]);
+        }
+        return Files.createDirectories(root);
     }
 }

@@ -1,7 +1,7 @@
 package dev.streamparrot.ingest.source;
 
-import dev.streamparrot.ingest.pipeline.CandidateFile;
-import dev.streamparrot.ingest.pipeline.RejectReason;
+import dev.streamparrot.ingest.file.CandidateFile;
+import dev.streamparrot.ingest.file.RejectReason;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.Test;

@@ -50,19 +50,16 @@ public final class ChunkDataset implements TrainingData {
     private final Settings settings;
     /** Whether a chunk of the right length has been read: from then on a chunk of another length is poison. */
     private boolean sawUsable;
-    private final Rejects rejects;
+    private final ChunkJudge judge;
     private final List<Integer> partitions;
     private final Map<Integer, ArrayDeque<ChunkRecord>> pending = new TreeMap<>();
 
-    private String tokenizerId;
-    private int vocabSize = Integer.MAX_VALUE;
     private long epoch;
     private long samplesThisEpoch;
     private int cursor;
     private final SplitMix64 rng;
     private int capacity;
     private final Map<Integer, Long> next = new TreeMap<>();
-    private final Map<Integer, Long> examinedUpTo = new TreeMap<>(); // per partition: records below were checked before
     private Map<Integer, Long> ends;
     private final ArrayList<Sample> buffer = new ArrayList<>();
     private Sample peeked; // read ahead by tokenizerId(), handed out first
@@ -76,21 +73,15 @@ public final class ChunkDataset implements TrainingData {
     public ChunkDataset(ChunkSource source, Settings settings, String tokenizerId, DataState resumeFrom, Rejects rejects) {
         this.source = source;
         this.settings = settings;
-        this.rejects = rejects;
+        this.judge = new ChunkJudge(settings.seqLength(), tokenizerId, resumeFrom == null ? null : resumeFrom.tokenizerId(), rejects);
         this.partitions = List.copyOf(source.partitions());
         partitions.forEach(p -> pending.put(p, new ArrayDeque<>()));
         if (resumeFrom == null) {
-            this.tokenizerId = tokenizerId;
             this.rng = new SplitMix64(settings.seed());
             this.capacity = settings.shuffleBuffer();
             next.putAll(source.beginningOffsets());
             ends = new TreeMap<>(source.endOffsets());
         } else {
-            if (tokenizerId != null && !tokenizerId.equals(resumeFrom.tokenizerId())) {
-                throw new IllegalArgumentException("configured tokenizer " + tokenizerId + " but the checkpoint trained on "
-                        + resumeFrom.tokenizerId());
-            }
-            this.tokenizerId = resumeFrom.tokenizerId();
             this.epoch = resumeFrom.epoch();
             this.samplesThisEpoch = resumeFrom.samplesThisEpoch();
             this.cursor = resumeFrom.cursor();
@@ -106,18 +97,18 @@ public final class ChunkDataset implements TrainingData {
     /** The tokenizer this dataset trains on; waits for the first valid chunk when it was not given. */
     @Override
     public String tokenizerId() throws InterruptedException {
-        while (tokenizerId == null) {
+        while (judge.tokenizerId() == null) {
             if (peeked == null) peeked = readLog();
             if (peeked == null) pause();
             else peekedRecord = lastTaken;
         }
-        return tokenizerId;
+        return judge.tokenizerId();
     }
 
     /** From now on, chunks holding ids at or above vocabSize are rejected instead of reaching the model. */
     @Override
     public void requireIdsBelow(int vocabSize) {
-        this.vocabSize = vocabSize;
+        judge.requireIdsBelow(vocabSize);
     }
 
     /** The next batch_size sequences; waits while the log has nothing to give. */
@@ -132,7 +123,7 @@ public final class ChunkDataset implements TrainingData {
     @Override
     public DataState state() {
         if (peeked != null) throw new IllegalStateException("state is defined between batches only");
-        return new DataState(tokenizerId, epoch, samplesThisEpoch, cursor, rng.state(), capacity,
+        return new DataState(judge.tokenizerId(), epoch, samplesThisEpoch, cursor, rng.state(), capacity,
                 Map.copyOf(next), Map.copyOf(ends), List.copyOf(buffer));
     }
 
@@ -169,11 +160,7 @@ public final class ChunkDataset implements TrainingData {
         peeked = null;
         if (s != null) {
             // peeked before the vocabulary was known: check it again against it
-            ChunkCheck.Result again = check().check(peekedRecord.chunk());
-            if (!again.usable()) {
-                rejects.reject(peekedRecord, again.fault());
-                s = null;
-            }
+            if (!judge.rejudge(peekedRecord).usable()) s = null;
         }
         return s != null ? s : readLog();
     }
@@ -245,37 +232,19 @@ public final class ChunkDataset implements TrainingData {
         }
     }
 
-    private void reject(ChunkRecord r, String reason) {
-        if (r.offset() >= examinedUpTo.getOrDefault(r.partition(), 0L)) rejects.reject(r, reason);
-    }
-
+    /** The record's sample, or null when it is unusable (rejected the first time it is read). */
     private Sample check(ChunkRecord r) {
-        Sample s = validate(r);
-        examinedUpTo.merge(r.partition(), r.offset() + 1, Math::max);
-        return s;
-    }
-
-    private Sample validate(ChunkRecord r) {
-        ChunkCheck.Result checked = check().check(r.chunk());
-        if (!checked.usable()) {
-            // Before any usable chunk, one that unpacks to another length was cut by a packer set up for another
-            // model: stop with both settings named rather than dead-letter every chunk. Among usable ones it is poison.
-            if (!sawUsable) {
-                ChunkLength.of(r.chunk()).ifPresent(length -> {
-                    if (length != settings.seqLength()) throw new ChunkLength.Mismatch(length, settings.seqLength());
-                });
-            }
-            reject(r, checked.fault());
-            return null;
+        // Before any usable chunk, one that unpacks to another length was cut by a packer set up for another
+        // model: stop with both settings named rather than dead-letter every chunk. Among usable ones it is poison.
+        if (!sawUsable && !judge.check(r.chunk()).usable()) {
+            ChunkLength.of(r.chunk()).ifPresent(length -> {
+                if (length != settings.seqLength()) throw new ChunkLength.Mismatch(length, settings.seqLength());
+            });
         }
-        if (tokenizerId == null) tokenizerId = String.valueOf(r.chunk().getTokenizerId());
+        ChunkCheck.Result checked = judge.judge(r);
+        if (!checked.usable()) return null;
         sawUsable = true;
         return new Sample(r.partition(), r.offset(), checked.ids());
-    }
-
-    /** What a chunk must be now: the tokenizer and vocabulary become known while the dataset reads. */
-    private ChunkCheck check() {
-        return new ChunkCheck(tokenizerId, settings.seqLength(), vocabSize);
     }
 
     private static void pause() throws InterruptedException {

@@ -34,12 +34,9 @@ public final class FreshReplayDataset implements TrainingData {
 
     private final ChunkSource source;
     private final Settings settings;
-    private final Rejects rejects;
+    private final ChunkJudge judge;
     private final FreshReplayMix mix;
     private final Map<Integer, ArrayDeque<ChunkRecord>> ahead = new TreeMap<>(); // per partition: fetched from the frontier on
-    private final Map<Integer, Long> examinedUpTo = new TreeMap<>(); // per partition: records below were checked before
-    private String tokenizerId;
-    private int vocabSize = Integer.MAX_VALUE;
     private FreshReplayMix.State state;
 
     /**
@@ -49,18 +46,12 @@ public final class FreshReplayDataset implements TrainingData {
     public FreshReplayDataset(ChunkSource source, Settings settings, String tokenizerId, FreshReplayState resumeFrom, Rejects rejects) {
         this.source = source;
         this.settings = settings;
-        this.rejects = rejects;
+        this.judge = new ChunkJudge(settings.seqLength(), tokenizerId, resumeFrom == null ? null : resumeFrom.tokenizerId(), rejects);
         this.mix = new FreshReplayMix(source.partitions(), settings.freshFraction());
         source.partitions().forEach(p -> ahead.put(p, new ArrayDeque<>()));
         if (resumeFrom == null) {
-            this.tokenizerId = tokenizerId;
             this.state = mix.start(settings.seed(), source.beginningOffsets());
         } else {
-            if (tokenizerId != null && !tokenizerId.equals(resumeFrom.tokenizerId())) {
-                throw new IllegalArgumentException("configured tokenizer " + tokenizerId + " but the checkpoint trained on "
-                        + resumeFrom.tokenizerId());
-            }
-            this.tokenizerId = resumeFrom.tokenizerId();
             this.state = resumeFrom.mix();
         }
     }
@@ -69,27 +60,26 @@ public final class FreshReplayDataset implements TrainingData {
     public String tokenizerId() throws InterruptedException {
         // looks ahead without training anything; the picks read these chunks again from the frontier, so the
         // unusable ones passed over here are judged (and dead-lettered) in their turn
-        while (tokenizerId == null) {
+        while (judge.tokenizerId() == null) {
             for (int p : source.partitions()) {
                 long head = source.endOffsets().getOrDefault(p, 0L);
-                for (long at = state.frontier().get(p); tokenizerId == null && at < head; ) {
+                for (long at = state.frontier().get(p); judge.tokenizerId() == null && at < head; ) {
                     ChunkRecord r = readFresh(p, at, head);
                     if (r == null) break;
-                    ChunkCheck.Result checked = new ChunkCheck(null, settings.seqLength(), vocabSize).check(r.chunk());
-                    if (checked.usable()) tokenizerId = String.valueOf(r.chunk().getTokenizerId());
+                    judge.adoptTokenizerOf(r.chunk());
                     at = r.offset() + 1;
                 }
                 ahead.get(p).clear();
-                if (tokenizerId != null) break;
+                if (judge.tokenizerId() != null) break;
             }
-            if (tokenizerId == null) pause();
+            if (judge.tokenizerId() == null) pause();
         }
-        return tokenizerId;
+        return judge.tokenizerId();
     }
 
     @Override
     public void requireIdsBelow(int vocabSize) {
-        this.vocabSize = vocabSize;
+        judge.requireIdsBelow(vocabSize);
     }
 
     @Override
@@ -121,7 +111,7 @@ public final class FreshReplayDataset implements TrainingData {
 
     @Override
     public FreshReplayState state() {
-        return new FreshReplayState(tokenizerId, state);
+        return new FreshReplayState(judge.tokenizerId(), state);
     }
 
     /** The fresh chunk of the pick, or null when the partition held nothing usable there (the frontier moves on). */
@@ -133,14 +123,8 @@ public final class FreshReplayDataset implements TrainingData {
         }
         ahead.get(pick.partition()).remove();
         state = FreshReplayMix.readUpTo(state, pick.partition(), r.offset() + 1);
-        ChunkCheck.Result checked = check().check(r.chunk());
-        if (r.offset() >= examinedUpTo.getOrDefault(r.partition(), 0L)) {
-            if (!checked.usable()) rejects.reject(r, checked.fault());
-            examinedUpTo.put(r.partition(), r.offset() + 1);
-        }
-        if (!checked.usable()) return null;
-        if (tokenizerId == null) tokenizerId = String.valueOf(r.chunk().getTokenizerId());
-        return checked.ids();
+        ChunkCheck.Result checked = judge.judge(r);
+        return checked.usable() ? checked.ids() : null;
     }
 
     /** A replayed chunk, or null when the pick found no usable one (skipped quietly: it was judged when fresh). */
@@ -153,7 +137,7 @@ public final class FreshReplayDataset implements TrainingData {
             for (ChunkRecord r : poll(p)) {
                 if (r.offset() < pick.offset()) continue; // fetched before the seek
                 if (r.offset() >= below) return null;
-                ChunkCheck.Result checked = check().check(r.chunk());
+                ChunkCheck.Result checked = judge.check(r.chunk());
                 return checked.usable() ? checked.ids() : null;
             }
         }
@@ -177,10 +161,6 @@ public final class FreshReplayDataset implements TrainingData {
     private List<ChunkRecord> poll(int partition) throws InterruptedException {
         if (Thread.interrupted()) throw new InterruptedException();
         return source.poll(Set.of(partition), POLL);
-    }
-
-    private ChunkCheck check() {
-        return new ChunkCheck(tokenizerId, settings.seqLength(), vocabSize);
     }
 
     private static void pause() throws InterruptedException {

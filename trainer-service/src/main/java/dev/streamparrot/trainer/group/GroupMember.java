@@ -29,9 +29,10 @@ import dev.streamparrot.trainer.data.ChunkRecord;
 import dev.streamparrot.trainer.data.KafkaChunkSource;
 import dev.streamparrot.trainer.data.Sample;
 import dev.streamparrot.trainer.data.ValidationChunks;
-import dev.streamparrot.trainer.loop.Trainer;
+import dev.streamparrot.trainer.loop.Evaluation;
 import dev.streamparrot.trainer.loop.TrainingArgs;
 import dev.streamparrot.trainer.loop.TrainingListener;
+import dev.streamparrot.trainer.loop.Validation;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -445,12 +446,10 @@ public final class GroupMember {
         long lastCheckpointRound = -1;
 
         void checkpoint(Coordinator.State s) {
-            Trainer.Evaluation eval;
+            Evaluation eval;
             synchronized (TORCH) {
                 ParamVector.write(model, s.params());
-                // Trainer.evaluate reads only the validation split of its Io
-                eval = new Trainer(new Trainer.Run(run.runId(), args, tokenizerId, vocab, run.device()),
-                        new Trainer.Io(null, validation, null, null, null, null), List.of()).evaluate(model, tokenizerId, vocab);
+                eval = new Validation(validation, args).evaluate(model, tokenizerId, vocab);
             }
             Double evalLoss = eval.sequences() > 0 ? eval.loss() : null;
             CheckpointStore store = run.checkpoints();

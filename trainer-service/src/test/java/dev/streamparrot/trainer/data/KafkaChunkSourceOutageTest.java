@@ -5,18 +5,14 @@ import dev.streamparrot.kafka.DeadLetteringDecoder;
 import dev.streamparrot.kafka.DeadLetters;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.OutageGuard;
-import dev.streamparrot.kafka.TopicAdmin;
 import dev.streamparrot.registry.AvroSerde;
 import dev.streamparrot.registry.SchemaRegistryClient;
 import dev.streamparrot.schemas.Chunk;
 import dev.streamparrot.schemas.DeadLetter;
 import dev.streamparrot.testkit.RealCluster;
 import dev.streamparrot.testkit.TcpRelay;
-import dev.streamparrot.topics.Topic;
 import dev.streamparrot.topics.Topics;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -40,21 +36,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class KafkaChunkSourceOutageTest {
     @Test
     void pausesThroughAnUnreachableRegistryAndResumesByItself() throws Exception {
-        KafkaSettings kafka = new KafkaSettings(RealCluster.bootstrapServers(), RealCluster.registryUrl());
-        SchemaRegistryClient registry = new SchemaRegistryClient(kafka.schemaRegistryUrl());
-        String topic = "outage-chunks-" + System.nanoTime();
-        TopicAdmin.ensure(kafka.bootstrapServers(), List.of(new Topic<>(topic, 2, "delete", "-", Chunk.class), Topics.DEAD_LETTERS), (short) 1);
-        AvroSerde<Chunk> serde = new AvroSerde<>(Chunk.class, registry);
-        try (var producer = new KafkaProducer<byte[], byte[]>(kafka.producer("outage-chunks"))) {
+        RealChunkTopic chunks = RealChunkTopic.create("outage-chunks", 2);
+        try (var producer = chunks.producer()) {
             for (int k = 0; k < 20; k++) {
-                producer.send(new ProducerRecord<>(topic, k % 2, null, serde.serialize(topic, FakeChunkSource.chunk("tok", new int[] {k})))).get();
+                chunks.send(producer, k % 2, FakeChunkSource.chunk("tok", new int[] {k}));
             }
             try (TcpRelay relay = new TcpRelay(RealCluster.freePort())) { // nothing listens there: the registry is down
                 var viaRelay = new SchemaRegistryClient("http://127.0.0.1:" + relay.port() + "/apis/ccompat/v7");
                 var decoder = new DeadLetteringDecoder<>(new AvroSerde<>(Chunk.class, viaRelay), new DeadLetters("trainer-test", viaRelay),
-                        producer, new OutageGuard(kafka.bootstrapServers()));
-                String breaker = DeadLetteringDecoder.breakerName("trainer-test", topic);
-                try (KafkaChunkSource source = new KafkaChunkSource(topic, kafka.consumer("outage-g"), decoder)) {
+                        producer, new OutageGuard(chunks.kafka().bootstrapServers()));
+                String breaker = DeadLetteringDecoder.breakerName("trainer-test", chunks.name());
+                try (KafkaChunkSource source = new KafkaChunkSource(chunks.name(), chunks.kafka().consumer("outage-g"), decoder)) {
                     source.seek(0, 0);
                     source.seek(1, 0);
                     List<ChunkRecord> read = new ArrayList<>();
@@ -64,7 +56,7 @@ class KafkaChunkSourceOutageTest {
                     assertEquals(0L, source.position(0));
                     assertEquals(0L, source.position(1));
 
-                    relay.switchTo(URI.create(kafka.schemaRegistryUrl()).getPort());
+                    relay.switchTo(URI.create(chunks.kafka().schemaRegistryUrl()).getPort());
                     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                     while (read.size() < 20 && System.nanoTime() < deadline) read.addAll(source.poll(Set.of(0, 1), Duration.ofMillis(500)));
                     assertEquals(20, read.size());
@@ -73,7 +65,7 @@ class KafkaChunkSourceOutageTest {
                 }
             }
         }
-        assertEquals(0, deadLettersAbout(kafka, registry, topic), "an outage dead-letters nothing");
+        assertEquals(0, deadLettersAbout(chunks.kafka(), chunks.registry(), chunks.name()), "an outage dead-letters nothing");
     }
 
     private static long deadLettersAbout(KafkaSettings kafka, SchemaRegistryClient registry, String topic) {

@@ -2,16 +2,9 @@ package dev.streamparrot.trainer.data;
 
 import dev.streamparrot.kafka.DeadLetteringDecoder;
 import dev.streamparrot.kafka.DeadLetters;
-import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.OutageGuard;
-import dev.streamparrot.kafka.TopicAdmin;
-import dev.streamparrot.registry.AvroSerde;
-import dev.streamparrot.registry.SchemaRegistryClient;
 import dev.streamparrot.schemas.Chunk;
 import dev.streamparrot.testkit.RealCluster;
-import dev.streamparrot.topics.Topic;
-import dev.streamparrot.topics.Topics;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -29,38 +22,36 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class KafkaChunkSourceTest {
     @Test
     void aNewConsumerResumedFromTheStateContinuesWithTheSameBatches() throws Exception {
-        KafkaSettings kafka = new KafkaSettings(RealCluster.bootstrapServers(), RealCluster.registryUrl());
-        SchemaRegistryClient registry = new SchemaRegistryClient(kafka.schemaRegistryUrl());
-        String topic = "resume-chunks-" + System.nanoTime();
-        TopicAdmin.ensure(kafka.bootstrapServers(), List.of(new Topic<>(topic, 3, "delete", "-", Chunk.class), Topics.DEAD_LETTERS), (short) 1);
-        AvroSerde<Chunk> serde = new AvroSerde<>(Chunk.class, registry);
-        try (var producer = new KafkaProducer<byte[], byte[]>(kafka.producer("resume-test"))) {
+        RealChunkTopic chunks = RealChunkTopic.create("resume-chunks", 3);
+        try (var producer = chunks.producer()) {
             for (int k = 0; k < 70; k++) {
                 int[] ids = new int[4];
                 Arrays.fill(ids, k);
                 // uneven partitions, and a poison record in the middle of partition 1
                 int p = k % 7 < 4 ? 0 : k % 7 < 6 ? 1 : 2;
-                producer.send(new ProducerRecord<>(topic, p, null, serde.serialize(topic, FakeChunkSource.chunk("tok", ids)))).get();
-                if (k == 33) producer.send(new ProducerRecord<>(topic, 1, null, "poison".getBytes(StandardCharsets.UTF_8))).get();
+                chunks.send(producer, p, FakeChunkSource.chunk("tok", ids));
+                if (k == 33) {
+                    producer.send(new ProducerRecord<>(chunks.name(), 1, null, "poison".getBytes(StandardCharsets.UTF_8))).get();
+                }
             }
-            DeadLetteringDecoder<Chunk> decoder = new DeadLetteringDecoder<>(serde, new DeadLetters("trainer-test", registry), producer,
-                    new OutageGuard(kafka.bootstrapServers()));
+            DeadLetteringDecoder<Chunk> decoder = new DeadLetteringDecoder<>(chunks.serde(),
+                    new DeadLetters("trainer-test", chunks.registry()), producer, new OutageGuard(chunks.kafka().bootstrapServers()));
             ChunkDataset.Settings settings = new ChunkDataset.Settings(3, 4, 10, 7, AtEnd.NEW_EPOCH);
 
             List<int[][]> uninterrupted = new ArrayList<>();
-            try (ChunkSource source = new KafkaChunkSource(topic, kafka.consumer("g1"), decoder)) {
+            try (ChunkSource source = new KafkaChunkSource(chunks.name(), chunks.kafka().consumer("g1"), decoder)) {
                 ChunkDataset ds = new ChunkDataset(source, settings, null, null, (r, why) -> {});
                 for (int i = 0; i < 60; i++) uninterrupted.add(ds.nextBatch());
                 assertTrue(ds.epoch() >= 2, "crossed epochs: " + ds.epoch());
             }
             DataState saved;
-            try (ChunkSource source = new KafkaChunkSource(topic, kafka.consumer("g2"), decoder)) {
+            try (ChunkSource source = new KafkaChunkSource(chunks.name(), chunks.kafka().consumer("g2"), decoder)) {
                 ChunkDataset ds = new ChunkDataset(source, settings, null, null, (r, why) -> {});
                 for (int i = 0; i < 25; i++) assertArrayEquals(uninterrupted.get(i), ds.nextBatch(), "batch " + i);
                 saved = ds.state();
                 source.commit(saved.next());
             }
-            try (ChunkSource source = new KafkaChunkSource(topic, kafka.consumer("g2"), decoder)) {
+            try (ChunkSource source = new KafkaChunkSource(chunks.name(), chunks.kafka().consumer("g2"), decoder)) {
                 ChunkDataset ds = new ChunkDataset(source, settings, null, saved, (r, why) -> {});
                 for (int i = 25; i < 60; i++) {
                     int[][] batch = ds.nextBatch();

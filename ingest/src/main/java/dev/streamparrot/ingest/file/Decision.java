@@ -1,4 +1,4 @@
-package dev.streamparrot.ingest.pipeline;
+package dev.streamparrot.ingest.file;
 
 import java.util.Objects;
 

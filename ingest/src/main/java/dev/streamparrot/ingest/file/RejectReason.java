@@ -1,4 +1,4 @@
-package dev.streamparrot.ingest.pipeline;
+package dev.streamparrot.ingest.file;
 
 /** Why a file was not accepted. Files with an unwanted extension are skipped silently and have no reason. */
 public enum RejectReason {
