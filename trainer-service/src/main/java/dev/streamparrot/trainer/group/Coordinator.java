@@ -160,7 +160,7 @@ final class Coordinator implements AutoCloseable {
     Optional<Closed> collect(Duration timeout, ConsumerGroupMetadata memberGroup) {
         for (ConsumerRecord<byte[], byte[]> r : contributions.poll(timeout)) {
             if (r.value() == null) continue;
-            TrainerFragment f = serde.deserialize(contributionsTp.topic(), r.value());
+            TrainerFragment f = RegistryOutage.waitOut(settings.groupId(), () -> serde.deserialize(contributionsTp.topic(), r.value()));
             if (!settings.groupId().equals(f.getGroup())) continue;
             bytesIn += r.value().length;
             String id = f.getContributionId();
@@ -215,8 +215,9 @@ final class Coordinator implements AutoCloseable {
             refused++;
             if (c.round() < state.round()) lateDropped++;
             LOG.warn("refused: {}", reason);
-            letters.add(deadLetters.record(deadLetters.letter(contributionsTp.topic(), 0, c.firstOffset(),
-                    Fragments.key(c.header()).getBytes(StandardCharsets.UTF_8), serde.serialize(contributionsTp.topic(), c.header()), reason)));
+            String why = reason;
+            letters.add(RegistryOutage.waitOut(settings.groupId(), () -> deadLetters.record(deadLetters.letter(contributionsTp.topic(), 0,
+                    c.firstOffset(), Fragments.key(c.header()).getBytes(StandardCharsets.UTF_8), serde.serialize(contributionsTp.topic(), c.header()), why))));
             return;
         }
         accepted.put(c.memberId(), c);
@@ -247,18 +248,23 @@ final class Coordinator implements AutoCloseable {
         return closed;
     }
 
-    /** One transaction: letters, global parameters, momentum, chunk offsets, the coordinator's position. */
+    /**
+     * One transaction: letters, global parameters, momentum, chunk offsets, the coordinator's position. Every record
+     * is encoded before the transaction begins, so a registry outage waits outside it (and cannot outlast its timeout).
+     */
     private long publish(State s, List<String> acceptedIds, ConsumerGroupMetadata memberGroup) {
-        long bytes = 0;
+        Fragments.Header g = new Fragments.Header(settings.groupId(), FragmentKind.GLOBAL, s.round(), memberGroup.memberId(), "",
+                fingerprint, s.tokens(), s.innerSteps(), List.of(), acceptedIds);
+        List<ProducerRecord<byte[], byte[]>> globals = encode(topics.global().name(), Fragments.cut(g, s.params()));
+        Fragments.Header m = new Fragments.Header(settings.groupId(), FragmentKind.MOMENTUM, s.round(), memberGroup.memberId(), "",
+                fingerprint, s.tokens(), s.innerSteps(), List.of(), List.of());
+        List<ProducerRecord<byte[], byte[]>> momenta = encode(topics.outer().name(), Fragments.cut(m, s.momentum()));
+        long bytes = globals.stream().mapToLong(r -> r.value().length).sum();
         producer.beginTransaction();
         try {
             for (ProducerRecord<byte[], byte[]> letter : letters) producer.send(letter);
-            Fragments.Header g = new Fragments.Header(settings.groupId(), FragmentKind.GLOBAL, s.round(), memberGroup.memberId(), "",
-                    fingerprint, s.tokens(), s.innerSteps(), List.of(), acceptedIds);
-            for (TrainerFragment f : Fragments.cut(g, s.params())) bytes += send(topics.global().name(), f);
-            Fragments.Header m = new Fragments.Header(settings.groupId(), FragmentKind.MOMENTUM, s.round(), memberGroup.memberId(), "",
-                    fingerprint, s.tokens(), s.innerSteps(), List.of(), List.of());
-            for (TrainerFragment f : Fragments.cut(m, s.momentum())) send(topics.outer().name(), f);
+            globals.forEach(producer::send);
+            momenta.forEach(producer::send);
             Map<TopicPartition, OffsetAndMetadata> chunkOffsets = s.trainedUpTo().entrySet().stream().collect(Collectors.toMap(
                     e -> new TopicPartition(topics.chunks().name(), e.getKey()), e -> new OffsetAndMetadata(e.getValue())));
             // the coordinator is a member of the trainer group: the broker checks its generation (KIP-447)
@@ -277,10 +283,9 @@ final class Coordinator implements AutoCloseable {
         }
     }
 
-    private long send(String topic, TrainerFragment f) {
-        byte[] value = serde.serialize(topic, f);
-        producer.send(new ProducerRecord<>(topic, Fragments.key(f).getBytes(StandardCharsets.UTF_8), value));
-        return value.length;
+    private List<ProducerRecord<byte[], byte[]>> encode(String topic, List<TrainerFragment> fragments) {
+        return fragments.stream().map(f -> new ProducerRecord<>(topic, Fragments.key(f).getBytes(StandardCharsets.UTF_8),
+                RegistryOutage.waitOut(settings.groupId(), () -> serde.serialize(topic, f)))).toList();
     }
 
     /** The consumer ids of the trainer group's members now (asked at most once a second). */

@@ -8,6 +8,7 @@ import dev.streamparrot.kafka.DeadLetters;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.OutageGuard;
 import dev.streamparrot.kafka.TopicAdmin;
+import dev.streamparrot.kit.Acked;
 import dev.streamparrot.model.AdamW;
 import dev.streamparrot.model.Checkpoint;
 import dev.streamparrot.model.Gpt;
@@ -158,8 +159,8 @@ public final class GroupMember {
             DeadLetteringDecoder<Chunk> decoder = new DeadLetteringDecoder<>(chunks, deadLetters, producer,
                     new OutageGuard(kafka.bootstrapServers()));
             GroupChunkReader reader = new GroupChunkReader(topics.chunks().name(), consumer, decoder,
-                    (record, reason) -> send(producer, deadLetters.record(deadLetters.letter(topics.chunks().name(), record.partition(),
-                            record.offset(), null, chunks.serialize(topics.chunks().name(), record.chunk()), reason))));
+                    (record, reason) -> Acked.send(producer, RegistryOutage.waitOut(settings.groupId(), () -> deadLetters.record(deadLetters.letter(
+                            topics.chunks().name(), record.partition(), record.offset(), null, chunks.serialize(topics.chunks().name(), record.chunk()), reason)))));
             consumer.subscribe(List.of(topics.chunks().name(), topics.coordinator().name()), new Rebalance());
             while (consumer.groupMetadata().generationId() < 0) reader.poll(Duration.ofMillis(100));
 
@@ -348,7 +349,7 @@ public final class GroupMember {
                     consumer.groupMetadata().memberId(), id, fingerprint, tokens, h, h > 0 ? reader.ranges() : List.of(), List.of());
             long bytes = 0;
             for (TrainerFragment f : Fragments.cut(header, params)) {
-                byte[] value = fragments.serialize(topics.contributions().name(), f);
+                byte[] value = RegistryOutage.waitOut(settings.groupId(), () -> fragments.serialize(topics.contributions().name(), f));
                 bytes += value.length;
                 producer.send(new ProducerRecord<>(topics.contributions().name(), Fragments.key(f).getBytes(StandardCharsets.UTF_8), value));
             }
@@ -470,8 +471,8 @@ public final class GroupMember {
                     .setFrontier(frontier).setRound(s.round()).setTokensTrained(s.tokens())
                     .build();
             AvroSerde<CheckpointAnnouncement> serde = new AvroSerde<>(CheckpointAnnouncement.class, registry);
-            send(producer, new ProducerRecord<>(Topics.CHECKPOINTS.name(), (a.getRunId() + "/" + a.getStep()).getBytes(StandardCharsets.UTF_8),
-                    serde.serialize(Topics.CHECKPOINTS.name(), a)));
+            byte[] value = RegistryOutage.waitOut(settings.groupId(), () -> serde.serialize(Topics.CHECKPOINTS.name(), a));
+            Acked.send(producer, new ProducerRecord<>(Topics.CHECKPOINTS.name(), (a.getRunId() + "/" + a.getStep()).getBytes(StandardCharsets.UTF_8), value));
             if (evalLoss != null) {
                 Map<String, Double> m = new LinkedHashMap<>();
                 m.put("loss/eval", evalLoss);
@@ -543,16 +544,5 @@ public final class GroupMember {
     private static boolean allFinite(float[] v) {
         for (float x : v) if (!Float.isFinite(x)) return false;
         return true;
-    }
-
-    private static void send(KafkaProducer<byte[], byte[]> producer, ProducerRecord<byte[], byte[]> record) {
-        try {
-            producer.send(record).get();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot write to " + record.topic() + ": " + e.getCause(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while writing to " + record.topic(), e);
-        }
     }
 }

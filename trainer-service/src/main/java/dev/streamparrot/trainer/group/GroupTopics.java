@@ -18,7 +18,7 @@ public record GroupTopics(Topic chunks, Topic valid, Topic contributions, Topic 
     }
 
     private static Topic rename(Topic t, String prefix) {
-        return new Topic(prefix + t.name(), t.partitions(), t.cleanupPolicy(), t.key(), t.valueType());
+        return new Topic(prefix + t.name(), t.partitions(), t.cleanupPolicy(), t.key(), t.valueType(), t.overrides());
     }
 
     public List<Topic> all() {

@@ -198,6 +198,27 @@ final class GroupTestKit {
         return out;
     }
 
+    /**
+     * Asserts that the chunk ranges of the contributions the rounds accepted tile each partition from offset 0: no
+     * chunk trained twice, none skipped. Returns where each partition was trained up to.
+     */
+    static Map<Integer, Long> assertTrainedOnce(KafkaSettings kafka, GroupTopics topics) {
+        Map<String, List<ChunkRange>> ranges = contributionRanges(kafka, topics.contributions().name());
+        Map<Integer, Long> reached = new TreeMap<>();
+        for (Published r : rounds(kafka, topics.global().name()).values()) {
+            for (String id : r.header().getAccepted()) {
+                for (ChunkRange c : ranges.get(id)) {
+                    if (reached.getOrDefault(c.getPartition(), 0L) != c.getFrom()) {
+                        throw new AssertionError("partition " + c.getPartition() + ": round " + r.round() + " trained from " + c.getFrom()
+                                + ", the rounds before reached " + reached.getOrDefault(c.getPartition(), 0L));
+                    }
+                    reached.put(c.getPartition(), c.getTo());
+                }
+            }
+        }
+        return reached;
+    }
+
     /** Every complete contribution on the contributions topic, by id: its ranges. */
     static Map<String, List<ChunkRange>> contributionRanges(KafkaSettings kafka, String topic) {
         Map<String, List<ChunkRange>> out = new HashMap<>();
