@@ -103,6 +103,7 @@ public final class GroupMember {
     private final Map<String, Object> consumerOverrides;
     private final Function<String, Optional<TokenizerRelease>> releases;
     private volatile boolean stopRequested;
+    private MemberCheckpoint memberState;
 
     // the rebalance listener runs inside poll, on the member's thread
     private boolean revokedThisRound, becomeCoordinator, dropCoordinator;
@@ -188,6 +189,7 @@ public final class GroupMember {
                 });
                 Path tokenizerJson = release.map(r -> run.checkpoints().artifacts().get(r.getLocation(),
                         new ArtifactStore.Expected(Checkpoint.TOKENIZER_FILE, r.getSha256()))).orElse(null);
+                memberState = new MemberCheckpoint(run.checkpoints().artifacts(), run.runId(), settings.member());
                 Rounds rounds = new Rounds(consumer, producer, admin, global, reader, fragments, deadLetters, model, optimizer,
                         new TrainStep(model, optimizer, LrSchedule.of(args.lrSchedulerType(), args.learningRate(), args.numWarmupSteps(),
                                 args.maxTrainSteps()), args.seed()),
@@ -217,6 +219,7 @@ public final class GroupMember {
         Coordinator coordinator;
         RoundLog.Round current;
         long lastRoundBytes;
+        boolean restorePending = true; // the first round this member trains may resume its inner state
 
         Rounds(KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer, Admin admin, RoundLog global,
                GroupChunkReader reader, AvroSerde<TrainerFragment> fragments, DeadLetters deadLetters, Gpt model, AdamW optimizer,
@@ -275,6 +278,11 @@ public final class GroupMember {
                         }
                     }
                     if (next == null) break;
+                    if (settings.checkpointed(next.round(), next.header().getInnerSteps(), args.maxTrainSteps())) {
+                        synchronized (TORCH) {
+                            memberState.save(next.header().getInnerSteps(), Math.max(size, 1), optimizer);
+                        }
+                    }
                     lastRoundBytes = sent.bytes() + global.bytesRead() - readBefore;
                     double seconds = (System.nanoTime() - started) / 1e9;
                     status.update(s -> new GroupStatus.Snapshot(s.memberId(), s.partitions(), s.coordinator(), s.round(), s.innerStep(),
@@ -309,6 +317,14 @@ public final class GroupMember {
             List<Sample> trained = new ArrayList<>();
             long h = 0, tokens = 0, waitUntil = System.nanoTime() + settings.dataWait().toNanos();
             publishStatus(round.round(), 0);
+            if (restorePending) {
+                restorePending = false;
+                String outcome;
+                synchronized (TORCH) {
+                    outcome = memberState.restore(base, Math.max(size, 1), optimizer);
+                }
+                LOG.info("trainer group {}: {}", settings.groupId(), outcome);
+            }
             while (h < steps && !revokedThisRound && !stopRequested) {
                 List<Sample> batch = reader.nextBatch(perUpdate);
                 if (batch.isEmpty()) {
@@ -431,8 +447,7 @@ public final class GroupMember {
             s.put("group/bytes_per_token", (double) (c.bytesIn() + c.bytesOut()) / Math.max(1, c.next().tokens() - current.header().getTokens()));
             s.put("group/round", (double) c.next().round());
             globalListeners.forEach(l -> l.scalars(c.next().innerSteps(), s));
-            boolean last = c.next().innerSteps() >= args.maxTrainSteps();
-            if (c.next().round() % settings.checkpointRounds() == 0 || last) checkpoint(c.next());
+            if (settings.checkpointed(c.next().round(), c.next().innerSteps(), args.maxTrainSteps())) checkpoint(c.next());
         }
 
         /** At the end the coordinator checkpoints the last global round, unless it did already or closed no round. */
