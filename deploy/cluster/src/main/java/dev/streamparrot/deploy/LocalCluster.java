@@ -128,6 +128,7 @@ public final class LocalCluster {
                 service.localConfig().forEach(setting -> command.add("-D" + setting));
                 if (service.name().equals(TRAINER) && trainerGroup()) {
                     command.add("-Dstreamparrot.trainer.group-id=" + TRAINER_GROUP); // one model, trained by all members
+                    command.add("-Dstreamparrot.trainer.group-member=" + instance.name()); // a restart resumes its inner AdamW
                 }
                 if (service.name().equals("console")) { // the one service that calls the others
                     for (String peer : List.of("ingest", "trainer", "inference")) {

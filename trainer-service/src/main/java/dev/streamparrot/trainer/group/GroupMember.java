@@ -80,7 +80,7 @@ import java.util.function.Function;
 public final class GroupMember {
     private static final Logger LOG = LoggerFactory.getLogger(GroupMember.class);
     /** libtorch allows one GradientCollector per JVM, and its dropout generator is global: one update at a time. */
-    private static final Object TORCH = new Object();
+    static final Object TORCH = new Object();
 
     /** The run: names, arguments, where checkpoints and logs go. */
     public record Run(String runId, TrainingArgs args, String tokenizerId, int fallbackVocabSize, CheckpointStore checkpoints,
@@ -94,7 +94,6 @@ public final class GroupMember {
     private final KafkaSettings kafka;
     private final GroupSettings settings;
     private final GroupTopics topics;
-    private final TopicPartition coordinatorTp;
     private final Run run;
     private final TrainingArgs args;
     private final List<TrainingListener> listeners;
@@ -105,9 +104,7 @@ public final class GroupMember {
     private volatile boolean stopRequested;
     private MemberCheckpoint memberState;
 
-    // the rebalance listener runs inside poll, on the member's thread
-    private boolean revokedThisRound, becomeCoordinator, dropCoordinator;
-    private List<Integer> ownedPartitions = List.of();
+    private final Membership membership;
 
     /**
      * @param listeners         hear this member's updates (its TensorBoard log, status); {@link GroupListener}s also its rounds
@@ -122,7 +119,7 @@ public final class GroupMember {
         this.kafka = kafka;
         this.settings = settings;
         this.topics = topics;
-        this.coordinatorTp = new TopicPartition(topics.coordinator().name(), 0);
+        this.membership = new Membership(topics);
         this.run = run;
         this.args = run.args();
         this.listeners = List.copyOf(listeners);
@@ -162,12 +159,13 @@ public final class GroupMember {
             GroupChunkReader reader = new GroupChunkReader(topics.chunks().name(), consumer, decoder,
                     (record, reason) -> Acked.send(producer, RegistryOutage.waitOut(settings.groupId(), () -> deadLetters.record(deadLetters.letter(
                             topics.chunks().name(), record.partition(), record.offset(), null, chunks.serialize(topics.chunks().name(), record.chunk()), reason)))));
-            consumer.subscribe(List.of(topics.chunks().name(), topics.coordinator().name()), new Rebalance());
+            consumer.subscribe(List.of(topics.chunks().name(), topics.coordinator().name()), membership);
             while (consumer.groupMetadata().generationId() < 0) reader.poll(Duration.ofMillis(100));
 
             Optional<RoundLog.Round> latest = global.latest();
             String tokenizerId = latest.map(r -> ParamVector.tokenizerOf(r.header().getFingerprint()))
-                    .orElseGet(() -> run.tokenizerId() != null ? run.tokenizerId() : firstTokenizer(chunks));
+                    .orElseGet(() -> run.tokenizerId() != null ? run.tokenizerId()
+                            : GroupChunkReader.firstTokenizer(kafka, topics.chunks().name(), chunks, args.seqLength()));
             Optional<TokenizerRelease> release = releases.apply(tokenizerId);
             int vocab = release.map(TokenizerRelease::getVocabSize).orElse(run.fallbackVocabSize());
             GptConfig config = GptConfig.preset(args.model(), vocab);
@@ -193,7 +191,9 @@ public final class GroupMember {
                 Rounds rounds = new Rounds(consumer, producer, admin, global, reader, fragments, deadLetters, model, optimizer,
                         new TrainStep(model, optimizer, LrSchedule.of(args.lrSchedulerType(), args.learningRate(), args.numWarmupSteps(),
                                 args.maxTrainSteps()), args.seed()),
-                        fingerprint, tokenizerId, vocab, tokenizerJson, new ValidationChunks(validation), latest.orElse(null), registry);
+                        fingerprint, latest.orElse(null), new GlobalCheckpoint(run, settings.groupId(),
+                        new GlobalCheckpoint.Model(model, tokenizerId, vocab, tokenizerJson), new ValidationChunks(validation), producer, registry,
+                        globalListeners));
                 rounds.run();
             }
         }
@@ -211,11 +211,8 @@ public final class GroupMember {
         final Gpt model;
         final AdamW optimizer;
         final TrainStep trainStep;
-        final String fingerprint, tokenizerId;
-        final int vocab;
-        final Path tokenizerJson;
-        final ValidationChunks validation;
-        final SchemaRegistryClient registry;
+        final String fingerprint;
+        final GlobalCheckpoint checkpoint;
         Coordinator coordinator;
         RoundLog.Round current;
         long lastRoundBytes;
@@ -223,8 +220,7 @@ public final class GroupMember {
 
         Rounds(KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer, Admin admin, RoundLog global,
                GroupChunkReader reader, AvroSerde<TrainerFragment> fragments, DeadLetters deadLetters, Gpt model, AdamW optimizer,
-               TrainStep trainStep, String fingerprint, String tokenizerId, int vocab, Path tokenizerJson, ValidationChunks validation,
-               RoundLog.Round latest, SchemaRegistryClient registry) {
+               TrainStep trainStep, String fingerprint, RoundLog.Round latest, GlobalCheckpoint checkpoint) {
             this.consumer = consumer;
             this.producer = producer;
             this.admin = admin;
@@ -236,12 +232,8 @@ public final class GroupMember {
             this.optimizer = optimizer;
             this.trainStep = trainStep;
             this.fingerprint = fingerprint;
-            this.tokenizerId = tokenizerId;
-            this.vocab = vocab;
-            this.tokenizerJson = tokenizerJson;
-            this.validation = validation;
             this.current = latest;
-            this.registry = registry;
+            this.checkpoint = checkpoint;
         }
 
         void run() throws InterruptedException {
@@ -309,7 +301,7 @@ public final class GroupMember {
                 float[] start = ParamVector.read(model);
                 listeners.forEach(l -> { if (l instanceof GroupListener g) g.roundStarted(round.round(), start); });
             }
-            revokedThisRound = false;
+            membership.startRound();
             reader.startRound();
             long base = round.header().getInnerSteps();
             long steps = Math.min(settings.innerSteps(), args.maxTrainSteps() - base);
@@ -325,7 +317,7 @@ public final class GroupMember {
                 }
                 LOG.info("trainer group {}: {}", settings.groupId(), outcome);
             }
-            while (h < steps && !revokedThisRound && !stopRequested) {
+            while (h < steps && !membership.revokedThisRound() && !stopRequested) {
                 List<Sample> batch = reader.nextBatch(perUpdate);
                 if (batch.isEmpty()) {
                     if (h == 0 && System.nanoTime() < waitUntil) {
@@ -394,20 +386,19 @@ public final class GroupMember {
 
         void publishStatus(long round, long innerStep) {
             if (innerStep == 0) size = groupSize();
-            status.update(s -> new GroupStatus.Snapshot(consumer.groupMetadata().memberId(), ownedPartitions, coordinator != null, round,
+            status.update(s -> new GroupStatus.Snapshot(consumer.groupMetadata().memberId(), membership.ownedPartitions(), coordinator != null, round,
                     innerStep, Math.max(size, 1), s.lastRoundSeconds(), s.lastRoundBytes(), s.bytesExchanged(), s.tokensExchanged(),
                     coordinator == null ? s.refused() : coordinator.refused(), coordinator == null ? s.lateDropped() : coordinator.lateDropped()));
         }
 
         /** Takes or drops the coordinator role as the rebalance decided. */
         void syncRole() {
-            if (dropCoordinator && coordinator != null) {
+            if (membership.takeCoordinatorLost() && coordinator != null) {
                 LOG.info("trainer group {}: no longer the coordinator", settings.groupId());
                 coordinator.close();
                 coordinator = null;
             }
-            dropCoordinator = false;
-            if (becomeCoordinator && coordinator == null) {
+            if (membership.takeCoordinatorGained() && coordinator == null) {
                 try {
                     Map<Integer, Long> beginnings = new HashMap<>();
                     List<TopicPartition> tps = consumer.partitionsFor(topics.chunks().name()).stream()
@@ -418,10 +409,9 @@ public final class GroupMember {
                     LOG.info("trainer group {}: this member coordinates", settings.groupId());
                 } catch (RuntimeException e) {
                     LOG.warn("trainer group {}: cannot take the coordinator role yet: {}", settings.groupId(), e.toString());
-                    return;
+                    membership.retakeCoordinator(true); // tried again at the next sync
                 }
             }
-            becomeCoordinator = false;
         }
 
         void coordinate() {
@@ -432,7 +422,7 @@ public final class GroupMember {
                 LOG.warn("trainer group {}: round not closed ({}); the role is taken again from the committed state", settings.groupId(), e.toString());
                 coordinator.close();
                 coordinator = null;
-                becomeCoordinator = consumer.assignment().contains(coordinatorTp);
+                membership.retakeCoordinator(consumer.assignment().contains(membership.coordinatorPartition()));
             }
         }
 
@@ -447,113 +437,16 @@ public final class GroupMember {
             s.put("group/bytes_per_token", (double) (c.bytesIn() + c.bytesOut()) / Math.max(1, c.next().tokens() - current.header().getTokens()));
             s.put("group/round", (double) c.next().round());
             globalListeners.forEach(l -> l.scalars(c.next().innerSteps(), s));
-            if (settings.checkpointed(c.next().round(), c.next().innerSteps(), args.maxTrainSteps())) checkpoint(c.next());
+            if (settings.checkpointed(c.next().round(), c.next().innerSteps(), args.maxTrainSteps())) checkpoint.write(c.next(), TORCH);
         }
 
         /** At the end the coordinator checkpoints the last global round, unless it did already or closed no round. */
         void finish() {
             Coordinator.State s = coordinator.state();
-            if (roundsClosed > 0 && lastCheckpointRound != s.round()) checkpoint(s);
+            if (roundsClosed > 0 && checkpoint.lastRound() != s.round()) checkpoint.write(s, TORCH);
         }
 
         long roundsClosed;
-
-        long lastCheckpointRound = -1;
-
-        void checkpoint(Coordinator.State s) {
-            Trainer.Evaluation eval;
-            synchronized (TORCH) {
-                ParamVector.write(model, s.params());
-                // Trainer.evaluate reads only the validation split of its Io
-                eval = new Trainer(new Trainer.Run(run.runId(), args, tokenizerId, vocab, run.device()),
-                        new Trainer.Io(null, validation, null, null, null, null), List.of()).evaluate(model, tokenizerId, vocab);
-            }
-            Double evalLoss = eval.sequences() > 0 ? eval.loss() : null;
-            CheckpointStore store = run.checkpoints();
-            Path dir = store.write(run.runId(), s.innerSteps(), tmp -> {
-                model.save(tmp);
-                if (tokenizerJson != null) Files.copy(tokenizerJson, tmp.resolve(Checkpoint.TOKENIZER_FILE));
-                GroupState.of(settings.groupId(), s).write(tmp);
-            });
-            lastCheckpointRound = s.round();
-            Manifest published = store.publish(run.runId(), dir); // visible to readers only once complete
-            List<PartitionOffset> frontier = s.trainedUpTo().entrySet().stream()
-                    .sorted(Map.Entry.comparingByKey()).map(e -> new PartitionOffset(e.getKey(), e.getValue())).toList();
-            CheckpointAnnouncement a = CheckpointAnnouncement.newBuilder()
-                    .setRunId(run.runId()).setStep(s.innerSteps()).setTokenizerId(tokenizerId)
-                    .setEvalLoss(evalLoss).setPerplexity(evalLoss == null ? null : eval.perplexity())
-                    .setLocation(published.location()).setSha256(published.entry(Checkpoint.WEIGHTS_FILE).orElseThrow().sha256()).setCreatedAt(Instant.now())
-                    .setFrontier(frontier).setRound(s.round()).setTokensTrained(s.tokens())
-                    .build();
-            AvroSerde<CheckpointAnnouncement> serde = new AvroSerde<>(CheckpointAnnouncement.class, registry);
-            byte[] value = RegistryOutage.waitOut(settings.groupId(), () -> serde.serialize(Topics.CHECKPOINTS.name(), a));
-            Acked.send(producer, new ProducerRecord<>(Topics.CHECKPOINTS.name(), (a.getRunId() + "/" + a.getStep()).getBytes(StandardCharsets.UTF_8), value));
-            if (evalLoss != null) {
-                Map<String, Double> m = new LinkedHashMap<>();
-                m.put("loss/eval", evalLoss);
-                m.put("perplexity", eval.perplexity());
-                globalListeners.forEach(l -> l.scalars(s.innerSteps(), m));
-            }
-            globalListeners.forEach(l -> l.checkpointed(a));
-            LOG.info("trainer group {}: checkpoint of round {} at {} (eval loss {})", settings.groupId(), s.round(), dir, evalLoss);
-        }
-    }
-
-
-    private final class Rebalance implements ConsumerRebalanceListener {
-        @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            lose(partitions);
-        }
-
-        @Override
-        public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            lose(partitions);
-        }
-
-        @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            if (partitions.contains(coordinatorTp)) becomeCoordinator = true;
-            List<Integer> owned = new ArrayList<>(ownedPartitions);
-            partitions.stream().filter(tp -> tp.topic().equals(topics.chunks().name())).forEach(tp -> owned.add(tp.partition()));
-            owned.sort(Comparator.naturalOrder());
-            ownedPartitions = List.copyOf(owned);
-        }
-
-        private void lose(Collection<TopicPartition> partitions) {
-            if (partitions.contains(coordinatorTp)) dropCoordinator = true;
-            if (partitions.stream().anyMatch(tp -> tp.topic().equals(topics.chunks().name()))) revokedThisRound = true;
-            List<Integer> owned = new ArrayList<>(ownedPartitions);
-            partitions.forEach(tp -> { if (tp.topic().equals(topics.chunks().name())) owned.remove(Integer.valueOf(tp.partition())); });
-            ownedPartitions = List.copyOf(owned);
-        }
-    }
-
-    /** The tokenizer of the first usable chunk on chunks-train (lowest partition first), waiting for one. */
-    private String firstTokenizer(AvroSerde<Chunk> chunks) {
-        Map<String, Object> c = kafka.consumer("-");
-        c.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c)) {
-            List<TopicPartition> tps = consumer.partitionsFor(topics.chunks().name()).stream()
-                    .map(i -> new TopicPartition(i.topic(), i.partition())).sorted(Comparator.comparingInt(TopicPartition::partition)).toList();
-            consumer.assign(tps);
-            consumer.seekToBeginning(tps);
-            while (true) {
-                Map<Integer, String> firsts = new java.util.TreeMap<>();
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    if (firsts.containsKey(r.partition())) continue;
-                    try {
-                        Chunk chunk = chunks.deserialize(r.topic(), r.value());
-                        if (new ChunkCheck(String.valueOf(chunk.getTokenizerId()), args.seqLength(), Integer.MAX_VALUE).check(chunk).usable()) {
-                            firsts.put(r.partition(), String.valueOf(chunk.getTokenizerId()));
-                        }
-                    } catch (RuntimeException poison) {
-                        // the members' readers dead-letter it
-                    }
-                }
-                if (!firsts.isEmpty()) return firsts.values().iterator().next();
-            }
-        }
     }
 
     private static boolean allFinite(float[] v) {

@@ -24,21 +24,12 @@ import java.util.stream.Stream;
  * <p>Only a member restarted under the same name ({@code streamparrot.trainer.group-member}), at the very round of the
  * checkpoint, in a group of the same size, takes it: otherwise its partitions (and so its moments' data) differ, and it
  * starts fresh, saying why.
+ *
+ * @param member the member's stable name; null: a name of this start only, nothing saved or restored
  */
-final class MemberCheckpoint {
+record MemberCheckpoint(ArtifactStore store, String runId, String member) {
     static final String FILE = "member_state.json";
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    private final ArtifactStore store;
-    private final String runId;
-    private final String member;
-
-    /** @param member the member's stable name; null: a name of this start only, nothing saved or restored */
-    MemberCheckpoint(ArtifactStore store, String runId, String member) {
-        this.store = store;
-        this.runId = runId;
-        this.member = member;
-    }
 
     static String name(String runId, long step, String member) {
         return "member-states/" + runId + "/" + String.format("step-%08d", step) + "/" + member;

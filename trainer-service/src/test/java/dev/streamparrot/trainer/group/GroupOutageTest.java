@@ -7,7 +7,6 @@ import dev.streamparrot.registry.AvroSerde;
 import dev.streamparrot.registry.SchemaRegistryClient;
 import dev.streamparrot.schemas.CheckpointAnnouncement;
 import dev.streamparrot.schemas.DeadLetter;
-import dev.streamparrot.schemas.TokenizerRelease;
 import dev.streamparrot.schemas.TrainerFragment;
 import dev.streamparrot.testkit.RealCluster;
 import dev.streamparrot.testkit.TcpRelay;
@@ -41,17 +40,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class GroupOutageTest {
     @Test
     void aRegistryOutagePausesTheGroupAndTheSameRoundCarriesOnAfterwards(@TempDir Path dir) throws Exception {
-        KafkaSettings direct = new KafkaSettings(RealCluster.bootstrapServers(), RealCluster.registryUrl());
-        GroupTopics topics = GroupTestKit.topics(direct, GroupTestKit.prefix("outage"));
-        GroupTestKit.writeChunks(direct, topics, 80, 8, 5);
-        TokenizerRelease release = GroupTestKit.release(dir);
+        GroupTestKit.Fixture fx = GroupTestKit.fixture(dir, "outage", 80, 8, 5);
         String group = "outage-" + System.nanoTime(), runId = "outage-" + System.nanoTime();
         int registryPort = URI.create(RealCluster.registryUrl()).getPort(), nowhere = RealCluster.freePort();
         GroupSettings settings = new GroupSettings(group, 2, 0.7, 0.9, 1.0, Duration.ofSeconds(30), 2, Duration.ofSeconds(1));
 
         try (TcpRelay relay = new TcpRelay(registryPort)) {
             URI url = URI.create(RealCluster.registryUrl());
-            KafkaSettings viaRelay = new KafkaSettings(direct.bootstrapServers(),
+            KafkaSettings viaRelay = new KafkaSettings(fx.kafka().bootstrapServers(),
                     new URI(url.getScheme(), null, url.getHost(), relay.port(), url.getPath(), null, null).toString());
             // the registry goes away as round 1 starts: closing it publishes round 2, whose checkpoint is the first announcement
             GroupListener cut = new GroupListener() {
@@ -60,8 +56,8 @@ class GroupOutageTest {
                     if (round == 1) relay.switchTo(nowhere);
                 }
             };
-            GroupTestKit.MemberThread member = new GroupTestKit.MemberThread(viaRelay, settings, topics,
-                    new GroupMember.Run(runId, GroupTestKit.args(8), null, 0, dir), release, List.<TrainingListener>of(cut));
+            GroupTestKit.MemberThread member = new GroupTestKit.MemberThread(viaRelay, settings, fx.topics(),
+                    new GroupMember.Run(runId, GroupTestKit.args(8), null, 0, dir), fx.release(), List.<TrainingListener>of(cut));
 
             String breaker = RegistryOutage.breaker(group);
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
@@ -77,15 +73,15 @@ class GroupOutageTest {
             assertFalse(Breakers.isOpen(breaker), "the breaker closes once the registry answers");
         }
 
-        Map<Long, Long> headersPerRound = GroupTestKit.fragments(direct, topics.global().name()).stream()
+        Map<Long, Long> headersPerRound = GroupTestKit.fragments(fx.kafka(), fx.topics().global().name()).stream()
                 .filter(f -> f.getIndex() == 0).collect(Collectors.groupingBy(TrainerFragment::getRound, TreeMap::new, Collectors.counting()));
         assertEquals(Map.of(0L, 1L, 1L, 1L, 2L, 1L, 3L, 1L, 4L, 1L), headersPerRound, "rounds 0..4, each published once");
-        List<Long> announced = GroupRestartTest.announcements(direct).stream().filter(a -> a.getRunId().equals(runId))
+        List<Long> announced = GroupRestartTest.announcements(fx.kafka()).stream().filter(a -> a.getRunId().equals(runId))
                 .map(CheckpointAnnouncement::getStep).toList();
         assertEquals(List.of(4L, 8L), announced, "the checkpoint that waited out the outage is announced once, and the next one too");
         assertEquals(8, new CheckpointStore(dir).latest(runId).map(CheckpointStore::stepOf).orElseThrow());
-        GroupTestKit.assertTrainedOnce(direct, topics);
-        assertEquals(List.of(), deadLettersAbout(direct, topics), "an outage dead-letters nothing");
+        GroupTestKit.assertTrainedOnce(fx.kafka(), fx.topics());
+        assertEquals(List.of(), deadLettersAbout(fx.kafka(), fx.topics()), "an outage dead-letters nothing");
     }
 
     /** The dead letters about any of the group's topics. */

@@ -2,6 +2,7 @@ package dev.streamparrot.trainer.group;
 
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kit.TopicSnapshot;
+import dev.streamparrot.testkit.RealCluster;
 import dev.streamparrot.kafka.TopicAdmin;
 import dev.streamparrot.registry.AvroSerde;
 import dev.streamparrot.registry.SchemaRegistryClient;
@@ -59,6 +60,16 @@ final class GroupTestKit {
         return ids;
     }
 
+    /** A test's cluster, its own group topics with chunks on them, and the tokenizer release of those chunks. */
+    record Fixture(KafkaSettings kafka, GroupTopics topics, List<int[]> chunks, TokenizerRelease release) {}
+
+    /** The real cluster, fresh topics named after the test, {@code train} + {@code valid} chunks ({@link #writeChunks}). */
+    static Fixture fixture(Path dir, String name, int train, int valid, long seed) throws Exception {
+        KafkaSettings kafka = new KafkaSettings(RealCluster.bootstrapServers(), RealCluster.registryUrl());
+        GroupTopics topics = topics(kafka, prefix(name));
+        return new Fixture(kafka, topics, writeChunks(kafka, topics, train, valid, seed), release(dir));
+    }
+
     /** A unique topic prefix for a test. */
     static String prefix(String name) {
         return name + "-" + System.nanoTime() + "-";
@@ -76,16 +87,18 @@ final class GroupTestKit {
         AvroSerde<Chunk> serde = new AvroSerde<>(Chunk.class, registry);
         Random r = new Random(seed);
         List<int[]> written = new ArrayList<>();
+        // one record per request: several batches in flight to a partition of the test broker, under load, once
+        // ended in an endless OUT_OF_ORDER_SEQUENCE_NUMBER retry of the idempotent producer
         try (var producer = new KafkaProducer<byte[], byte[]>(kafka.producer("group-test-chunks"))) {
             for (int i = 0; i < train; i++) {
                 int[] ids = ids(r);
                 written.add(ids);
                 String t = topics.chunks().name();
-                producer.send(new ProducerRecord<>(t, i % topics.chunks().partitions(), null, serde.serialize(t, FakeChunkSource.chunk(TOKENIZER, ids))));
+                producer.send(new ProducerRecord<>(t, i % topics.chunks().partitions(), null, serde.serialize(t, FakeChunkSource.chunk(TOKENIZER, ids)))).get();
             }
             for (int i = 0; i < valid; i++) {
                 String t = topics.valid().name();
-                producer.send(new ProducerRecord<>(t, 0, null, serde.serialize(t, FakeChunkSource.chunk(TOKENIZER, ids(r)))));
+                producer.send(new ProducerRecord<>(t, 0, null, serde.serialize(t, FakeChunkSource.chunk(TOKENIZER, ids(r))))).get();
             }
             producer.flush();
         }
