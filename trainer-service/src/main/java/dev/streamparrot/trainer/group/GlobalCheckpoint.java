@@ -5,7 +5,6 @@ import dev.streamparrot.kit.Acked;
 import dev.streamparrot.model.Checkpoint;
 import dev.streamparrot.model.Gpt;
 import dev.streamparrot.registry.AvroSerde;
-import dev.streamparrot.registry.SchemaRegistryClient;
 import dev.streamparrot.schemas.CheckpointAnnouncement;
 import dev.streamparrot.schemas.PartitionOffset;
 import dev.streamparrot.topics.Topics;
@@ -31,35 +30,15 @@ import java.util.Map;
  * chunks, written with {@code group_state.json}, published through the artifact store, announced on checkpoints
  * (the frontier is the round's committed offsets), and its eval loss given to the global model's listeners.
  */
-final class GlobalCheckpoint {
+record GlobalCheckpoint(GroupMember.Run run, String groupId, Model model, ValidationChunks validation, Producer<byte[], byte[]> producer,
+                        AvroSerde<CheckpointAnnouncement> announcements, List<TrainingListener> globalListeners) {
     private static final Logger LOG = LoggerFactory.getLogger(GlobalCheckpoint.class);
 
     /** The model the checkpoint is of: the member's model (its parameters are overwritten), tokenizer and vocabulary. */
     record Model(Gpt gpt, String tokenizerId, int vocab, Path tokenizerJson) {}
 
-    private final GroupMember.Run run;
-    private final String groupId;
-    private final Model model;
-    private final ValidationChunks validation;
-    private final Producer<byte[], byte[]> producer;
-    private final AvroSerde<CheckpointAnnouncement> announcements;
-    private final List<TrainingListener> globalListeners;
-    private long lastRound = -1;
-
-    GlobalCheckpoint(GroupMember.Run run, String groupId, Model model, ValidationChunks validation, Producer<byte[], byte[]> producer,
-                     SchemaRegistryClient registry, List<TrainingListener> globalListeners) {
-        this.run = run;
-        this.groupId = groupId;
-        this.model = model;
-        this.validation = validation;
-        this.producer = producer;
-        this.announcements = new AvroSerde<>(CheckpointAnnouncement.class, registry);
-        this.globalListeners = List.copyOf(globalListeners);
-    }
-
-    /** The round last checkpointed by this member (-1: none). */
-    long lastRound() {
-        return lastRound;
+    GlobalCheckpoint {
+        globalListeners = List.copyOf(globalListeners);
     }
 
     /** Checkpoints the global model of state {@code s}; the caller holds libtorch ({@code torch}) only for the evaluation. */
@@ -78,7 +57,6 @@ final class GlobalCheckpoint {
             if (model.tokenizerJson() != null) Files.copy(model.tokenizerJson(), tmp.resolve(Checkpoint.TOKENIZER_FILE));
             GroupState.of(groupId, s).write(tmp);
         });
-        lastRound = s.round();
         Manifest published = store.publish(run.runId(), dir); // visible to readers only once complete
         List<PartitionOffset> frontier = s.trainedUpTo().entrySet().stream()
                 .sorted(Map.Entry.comparingByKey()).map(e -> new PartitionOffset(e.getKey(), e.getValue())).toList();

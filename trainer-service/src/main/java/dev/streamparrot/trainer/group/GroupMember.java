@@ -91,20 +91,26 @@ public final class GroupMember {
         }
     }
 
+    // where it trains, and with whom
     private final KafkaSettings kafka;
     private final GroupSettings settings;
     private final GroupTopics topics;
+    private final Map<String, Object> consumerOverrides;
+
+    // what it trains
     private final Run run;
     private final TrainingArgs args;
+    private final Function<String, Optional<TokenizerRelease>> releases;
+
+    // who hears of it
     private final List<TrainingListener> listeners;
     private final List<TrainingListener> globalListeners;
     private final GroupStatus status;
-    private final Map<String, Object> consumerOverrides;
-    private final Function<String, Optional<TokenizerRelease>> releases;
-    private volatile boolean stopRequested;
-    private MemberCheckpoint memberState;
 
+    // what changes while it runs
     private final Membership membership;
+    private MemberCheckpoint memberState;
+    private volatile boolean stopRequested;
 
     /**
      * @param listeners         hear this member's updates (its TensorBoard log, status); {@link GroupListener}s also its rounds
@@ -192,8 +198,8 @@ public final class GroupMember {
                         new TrainStep(model, optimizer, LrSchedule.of(args.lrSchedulerType(), args.learningRate(), args.numWarmupSteps(),
                                 args.maxTrainSteps()), args.seed()),
                         fingerprint, latest.orElse(null), new GlobalCheckpoint(run, settings.groupId(),
-                        new GlobalCheckpoint.Model(model, tokenizerId, vocab, tokenizerJson), new ValidationChunks(validation), producer, registry,
-                        globalListeners));
+                        new GlobalCheckpoint.Model(model, tokenizerId, vocab, tokenizerJson), new ValidationChunks(validation), producer,
+                        new AvroSerde<>(CheckpointAnnouncement.class, registry), globalListeners));
                 rounds.run();
             }
         }
@@ -437,16 +443,22 @@ public final class GroupMember {
             s.put("group/bytes_per_token", (double) (c.bytesIn() + c.bytesOut()) / Math.max(1, c.next().tokens() - current.header().getTokens()));
             s.put("group/round", (double) c.next().round());
             globalListeners.forEach(l -> l.scalars(c.next().innerSteps(), s));
-            if (settings.checkpointed(c.next().round(), c.next().innerSteps(), args.maxTrainSteps())) checkpoint.write(c.next(), TORCH);
+            if (settings.checkpointed(c.next().round(), c.next().innerSteps(), args.maxTrainSteps())) writeCheckpoint(c.next());
         }
 
         /** At the end the coordinator checkpoints the last global round, unless it did already or closed no round. */
         void finish() {
             Coordinator.State s = coordinator.state();
-            if (roundsClosed > 0 && checkpoint.lastRound() != s.round()) checkpoint.write(s, TORCH);
+            if (roundsClosed > 0 && lastCheckpointRound != s.round()) writeCheckpoint(s);
         }
 
         long roundsClosed;
+        long lastCheckpointRound = -1;
+
+        void writeCheckpoint(Coordinator.State s) {
+            checkpoint.write(s, TORCH);
+            lastCheckpointRound = s.round();
+        }
     }
 
     private static boolean allFinite(float[] v) {

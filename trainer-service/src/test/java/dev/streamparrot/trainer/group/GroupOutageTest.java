@@ -41,7 +41,7 @@ class GroupOutageTest {
     @Test
     void aRegistryOutagePausesTheGroupAndTheSameRoundCarriesOnAfterwards(@TempDir Path dir) throws Exception {
         GroupTestKit.Fixture fx = GroupTestKit.fixture(dir, "outage", 80, 8, 5);
-        String group = "outage-" + System.nanoTime(), runId = "outage-" + System.nanoTime();
+        String group = fx.id(), runId = fx.id();
         int registryPort = URI.create(RealCluster.registryUrl()).getPort(), nowhere = RealCluster.freePort();
         GroupSettings settings = new GroupSettings(group, 2, 0.7, 0.9, 1.0, Duration.ofSeconds(30), 2, Duration.ofSeconds(1));
 

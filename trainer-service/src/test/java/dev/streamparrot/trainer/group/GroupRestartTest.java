@@ -36,7 +36,7 @@ class GroupRestartTest {
     @Test
     void aRestartedGroupResumesFromItsLastGlobalCheckpoint(@TempDir Path dir) throws Exception {
         GroupTestKit.Fixture fx = GroupTestKit.fixture(dir, "restart", 160, 8, 7);
-        String group = "restart-" + System.nanoTime(), runId = "restart-" + System.nanoTime();
+        String group = fx.id(), runId = fx.id();
         GroupSettings settings = new GroupSettings(group, 2, 0.7, 0.9, 0.5, Duration.ofSeconds(20), 2, Duration.ofSeconds(1));
 
         List<GroupTestKit.MemberThread> first = List.of(

@@ -61,13 +61,14 @@ final class GroupTestKit {
     }
 
     /** A test's cluster, its own group topics with chunks on them, and the tokenizer release of those chunks. */
-    record Fixture(KafkaSettings kafka, GroupTopics topics, List<int[]> chunks, TokenizerRelease release) {}
+    record Fixture(KafkaSettings kafka, GroupTopics topics, List<int[]> chunks, TokenizerRelease release, String id) {}
 
-    /** The real cluster, fresh topics named after the test, {@code train} + {@code valid} chunks ({@link #writeChunks}). */
+    /** The real cluster, fresh topics named after the test, {@code train} + {@code valid} chunks ({@link #writeChunks}), a unique id. */
     static Fixture fixture(Path dir, String name, int train, int valid, long seed) throws Exception {
         KafkaSettings kafka = new KafkaSettings(RealCluster.bootstrapServers(), RealCluster.registryUrl());
-        GroupTopics topics = topics(kafka, prefix(name));
-        return new Fixture(kafka, topics, writeChunks(kafka, topics, train, valid, seed), release(dir));
+        String id = name + "-" + System.nanoTime(); // also the test's group and run id
+        GroupTopics topics = topics(kafka, id + "-");
+        return new Fixture(kafka, topics, writeChunks(kafka, topics, train, valid, seed), release(dir), id);
     }
 
     /** A unique topic prefix for a test. */
