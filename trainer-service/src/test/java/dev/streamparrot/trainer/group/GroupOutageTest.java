@@ -41,9 +41,8 @@ class GroupOutageTest {
     @Test
     void aRegistryOutagePausesTheGroupAndTheSameRoundCarriesOnAfterwards(@TempDir Path dir) throws Exception {
         GroupTestKit.Fixture fx = GroupTestKit.fixture(dir, "outage", 80, 8, 5);
-        String group = fx.id(), runId = fx.id();
         int registryPort = URI.create(RealCluster.registryUrl()).getPort(), nowhere = RealCluster.freePort();
-        GroupSettings settings = new GroupSettings(group, 2, 0.7, 0.9, 1.0, Duration.ofSeconds(30), 2, Duration.ofSeconds(1));
+        GroupSettings settings = new GroupSettings(fx.id(), 2, 0.7, 0.9, 1.0, Duration.ofSeconds(30), 2, Duration.ofSeconds(1));
 
         try (TcpRelay relay = new TcpRelay(registryPort)) {
             URI url = URI.create(RealCluster.registryUrl());
@@ -57,9 +56,9 @@ class GroupOutageTest {
                 }
             };
             GroupTestKit.MemberThread member = new GroupTestKit.MemberThread(viaRelay, settings, fx.topics(),
-                    new GroupMember.Run(runId, GroupTestKit.args(8), null, 0, dir), fx.release(), List.<TrainingListener>of(cut));
+                    new GroupMember.Run(fx.id(), GroupTestKit.args(8), null, 0, dir), fx.release(), List.<TrainingListener>of(cut));
 
-            String breaker = RegistryOutage.breaker(group);
+            String breaker = RegistryOutage.breaker(fx.id());
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
             while (!Breakers.isOpen(breaker) && member.thread.isAlive() && System.nanoTime() < deadline) Thread.sleep(50);
             assertTrue(Breakers.isOpen(breaker), "the member reports the outage: " + Breakers.open() + ", failure " + member.failure);
@@ -76,10 +75,10 @@ class GroupOutageTest {
         Map<Long, Long> headersPerRound = GroupTestKit.fragments(fx.kafka(), fx.topics().global().name()).stream()
                 .filter(f -> f.getIndex() == 0).collect(Collectors.groupingBy(TrainerFragment::getRound, TreeMap::new, Collectors.counting()));
         assertEquals(Map.of(0L, 1L, 1L, 1L, 2L, 1L, 3L, 1L, 4L, 1L), headersPerRound, "rounds 0..4, each published once");
-        List<Long> announced = GroupRestartTest.announcements(fx.kafka()).stream().filter(a -> a.getRunId().equals(runId))
+        List<Long> announced = GroupRestartTest.announcements(fx.kafka()).stream().filter(a -> a.getRunId().equals(fx.id()))
                 .map(CheckpointAnnouncement::getStep).toList();
         assertEquals(List.of(4L, 8L), announced, "the checkpoint that waited out the outage is announced once, and the next one too");
-        assertEquals(8, new CheckpointStore(dir).latest(runId).map(CheckpointStore::stepOf).orElseThrow());
+        assertEquals(8, new CheckpointStore(dir).latest(fx.id()).map(CheckpointStore::stepOf).orElseThrow());
         GroupTestKit.assertTrainedOnce(fx.kafka(), fx.topics());
         assertEquals(List.of(), deadLettersAbout(fx.kafka(), fx.topics()), "an outage dead-letters nothing");
     }

@@ -36,15 +36,14 @@ class GroupRestartTest {
     @Test
     void aRestartedGroupResumesFromItsLastGlobalCheckpoint(@TempDir Path dir) throws Exception {
         GroupTestKit.Fixture fx = GroupTestKit.fixture(dir, "restart", 160, 8, 7);
-        String group = fx.id(), runId = fx.id();
-        GroupSettings settings = new GroupSettings(group, 2, 0.7, 0.9, 0.5, Duration.ofSeconds(20), 2, Duration.ofSeconds(1));
+        GroupSettings settings = new GroupSettings(fx.id(), 2, 0.7, 0.9, 0.5, Duration.ofSeconds(20), 2, Duration.ofSeconds(1));
 
         List<GroupTestKit.MemberThread> first = List.of(
-                new GroupTestKit.MemberThread(fx.kafka(), settings, fx.topics(), new GroupMember.Run(runId, GroupTestKit.args(6), null, 0, dir), fx.release(), List.of()),
-                new GroupTestKit.MemberThread(fx.kafka(), settings, fx.topics(), new GroupMember.Run(runId, GroupTestKit.args(6), null, 0, dir), fx.release(), List.of()));
+                new GroupTestKit.MemberThread(fx.kafka(), settings, fx.topics(), new GroupMember.Run(fx.id(), GroupTestKit.args(6), null, 0, dir), fx.release(), List.of()),
+                new GroupTestKit.MemberThread(fx.kafka(), settings, fx.topics(), new GroupMember.Run(fx.id(), GroupTestKit.args(6), null, 0, dir), fx.release(), List.of()));
         for (GroupTestKit.MemberThread m : first) m.join(Duration.ofSeconds(120));
 
-        Path checkpoint = new CheckpointStore(dir).latest(runId).orElseThrow();
+        Path checkpoint = new CheckpointStore(dir).latest(fx.id()).orElseThrow();
         assertEquals(6, CheckpointStore.stepOf(checkpoint), "the group stopped at max_train_steps inner steps");
         Map<Long, GroupTestKit.Published> before = GroupTestKit.rounds(fx.kafka(), fx.topics().global().name());
         long lastRound = before.keySet().stream().mapToLong(Long::longValue).max().orElseThrow();
@@ -53,15 +52,15 @@ class GroupRestartTest {
             saved = ParamVector.read(model);
         }
         assertArrayEquals(before.get(lastRound).params(), saved, "the checkpoint holds the last global round");
-        CheckpointAnnouncement announced = announcements(fx.kafka()).stream().filter(a -> a.getRunId().equals(runId))
+        CheckpointAnnouncement announced = announcements(fx.kafka()).stream().filter(a -> a.getRunId().equals(fx.id()))
                 .reduce((a, b) -> b).orElseThrow();
         assertEquals(lastRound, announced.getRound());
         assertEquals(6, announced.getStep());
         assertEquals(before.get(lastRound).header().getTokens(), announced.getTokensTrained());
 
         List<GroupTestKit.MemberThread> second = List.of(
-                new GroupTestKit.MemberThread(fx.kafka(), settings, fx.topics(), new GroupMember.Run(runId, GroupTestKit.args(10), null, 0, dir), fx.release(), List.of()),
-                new GroupTestKit.MemberThread(fx.kafka(), settings, fx.topics(), new GroupMember.Run(runId, GroupTestKit.args(10), null, 0, dir), fx.release(), List.of()));
+                new GroupTestKit.MemberThread(fx.kafka(), settings, fx.topics(), new GroupMember.Run(fx.id(), GroupTestKit.args(10), null, 0, dir), fx.release(), List.of()),
+                new GroupTestKit.MemberThread(fx.kafka(), settings, fx.topics(), new GroupMember.Run(fx.id(), GroupTestKit.args(10), null, 0, dir), fx.release(), List.of()));
         for (GroupTestKit.MemberThread m : second) m.join(Duration.ofSeconds(120));
 
         for (GroupTestKit.MemberThread m : second) {
@@ -97,7 +96,7 @@ class GroupRestartTest {
                 }
             }
         }
-        assertTrue(new CheckpointStore(dir).latest(runId).map(CheckpointStore::stepOf).orElse(0L) == 10, "the second run ends at 10");
+        assertTrue(new CheckpointStore(dir).latest(fx.id()).map(CheckpointStore::stepOf).orElse(0L) == 10, "the second run ends at 10");
     }
 
     static List<CheckpointAnnouncement> announcements(KafkaSettings kafka) {
