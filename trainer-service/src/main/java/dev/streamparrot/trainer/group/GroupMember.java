@@ -2,7 +2,6 @@ package dev.streamparrot.trainer.group;
 
 import ai.djl.Device;
 import dev.streamparrot.artifacts.ArtifactStore;
-import dev.streamparrot.artifacts.Manifest;
 import dev.streamparrot.kafka.DeadLetteringDecoder;
 import dev.streamparrot.kafka.DeadLetters;
 import dev.streamparrot.kafka.KafkaSettings;
@@ -21,48 +20,35 @@ import dev.streamparrot.schemas.CheckpointAnnouncement;
 import dev.streamparrot.schemas.Chunk;
 import dev.streamparrot.schemas.ChunkCheck;
 import dev.streamparrot.schemas.FragmentKind;
-import dev.streamparrot.schemas.PartitionOffset;
 import dev.streamparrot.schemas.TokenizerRelease;
 import dev.streamparrot.schemas.TrainerFragment;
 import dev.streamparrot.topics.Topics;
 import dev.streamparrot.trainer.checkpoint.CheckpointStore;
-import dev.streamparrot.trainer.data.ChunkRecord;
 import dev.streamparrot.trainer.data.KafkaChunkSource;
 import dev.streamparrot.trainer.data.Sample;
 import dev.streamparrot.trainer.data.ValidationChunks;
-import dev.streamparrot.trainer.loop.Trainer;
 import dev.streamparrot.trainer.loop.TrainingArgs;
 import dev.streamparrot.trainer.loop.TrainingListener;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -194,13 +180,15 @@ public final class GroupMember {
                 Path tokenizerJson = release.map(r -> run.checkpoints().artifacts().get(r.getLocation(),
                         new ArtifactStore.Expected(Checkpoint.TOKENIZER_FILE, r.getSha256()))).orElse(null);
                 memberState = new MemberCheckpoint(run.checkpoints().artifacts(), run.runId(), settings.member());
-                Rounds rounds = new Rounds(consumer, producer, admin, global, reader, fragments, deadLetters, model, optimizer,
+                GlobalCheckpoint checkpoint = new GlobalCheckpoint(run, settings.groupId(),
+                        new GlobalCheckpoint.Model(model, tokenizerId, vocab, tokenizerJson), new ValidationChunks(validation), producer,
+                        new AvroSerde<>(CheckpointAnnouncement.class, registry), globalListeners);
+                CoordinatorRole role = new CoordinatorRole(kafka, settings, topics, fingerprint, fragments, deadLetters, admin, consumer,
+                        membership, () -> ParamVector.read(model), checkpoint);
+                new Rounds(consumer, producer, admin, global, reader, fragments, model, optimizer,
                         new TrainStep(model, optimizer, LrSchedule.of(args.lrSchedulerType(), args.learningRate(), args.numWarmupSteps(),
                                 args.maxTrainSteps()), args.seed()),
-                        fingerprint, latest.orElse(null), new GlobalCheckpoint(run, settings.groupId(),
-                        new GlobalCheckpoint.Model(model, tokenizerId, vocab, tokenizerJson), new ValidationChunks(validation), producer,
-                        new AvroSerde<>(CheckpointAnnouncement.class, registry), globalListeners));
-                rounds.run();
+                        fingerprint, latest.orElse(null), role).run();
             }
         }
     }
@@ -213,39 +201,36 @@ public final class GroupMember {
         final RoundLog global;
         final GroupChunkReader reader;
         final AvroSerde<TrainerFragment> fragments;
-        final DeadLetters deadLetters;
         final Gpt model;
         final AdamW optimizer;
         final TrainStep trainStep;
         final String fingerprint;
-        final GlobalCheckpoint checkpoint;
-        Coordinator coordinator;
+        final CoordinatorRole role;
         RoundLog.Round current;
         long lastRoundBytes;
         boolean restorePending = true; // the first round this member trains may resume its inner state
 
         Rounds(KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer, Admin admin, RoundLog global,
-               GroupChunkReader reader, AvroSerde<TrainerFragment> fragments, DeadLetters deadLetters, Gpt model, AdamW optimizer,
-               TrainStep trainStep, String fingerprint, RoundLog.Round latest, GlobalCheckpoint checkpoint) {
+               GroupChunkReader reader, AvroSerde<TrainerFragment> fragments, Gpt model, AdamW optimizer,
+               TrainStep trainStep, String fingerprint, RoundLog.Round latest, CoordinatorRole role) {
             this.consumer = consumer;
             this.producer = producer;
             this.admin = admin;
             this.global = global;
             this.reader = reader;
             this.fragments = fragments;
-            this.deadLetters = deadLetters;
             this.model = model;
             this.optimizer = optimizer;
             this.trainStep = trainStep;
             this.fingerprint = fingerprint;
             this.current = latest;
-            this.checkpoint = checkpoint;
+            this.role = role;
         }
 
         void run() throws InterruptedException {
             try {
                 while (current == null) {
-                    syncRole();
+                    role.sync();
                     current = global.next(-1, Duration.ofMillis(200)).orElse(null);
                     reader.poll(Duration.ZERO);
                 }
@@ -256,9 +241,9 @@ public final class GroupMember {
                     RoundLog.Round next = null;
                     long lastDataCheck = System.nanoTime();
                     while (next == null && !stopRequested) {
-                        syncRole();
-                        if (coordinator != null) coordinate();
-                        next = global.next(current.round(), Duration.ofMillis(coordinator != null ? 10 : 200)).orElse(null);
+                        role.sync();
+                        if (role.active()) role.coordinate(current.header().getTokens());
+                        next = global.next(current.round(), Duration.ofMillis(role.active() ? 10 : 200)).orElse(null);
                         reader.poll(Duration.ZERO);
                         if (next == null && sent.empty() && System.nanoTime() - lastDataCheck > settings.dataWait().toNanos()) {
                             lastDataCheck = System.nanoTime();
@@ -288,9 +273,9 @@ public final class GroupMember {
                             s.lateDropped()));
                     current = next;
                 }
-                if (coordinator != null) finish();
+                role.finish();
             } finally {
-                if (coordinator != null) coordinator.close();
+                role.close();
             }
         }
 
@@ -392,72 +377,9 @@ public final class GroupMember {
 
         void publishStatus(long round, long innerStep) {
             if (innerStep == 0) size = groupSize();
-            status.update(s -> new GroupStatus.Snapshot(consumer.groupMetadata().memberId(), membership.ownedPartitions(), coordinator != null, round,
+            status.update(s -> new GroupStatus.Snapshot(consumer.groupMetadata().memberId(), membership.ownedPartitions(), role.active(), round,
                     innerStep, Math.max(size, 1), s.lastRoundSeconds(), s.lastRoundBytes(), s.bytesExchanged(), s.tokensExchanged(),
-                    coordinator == null ? s.refused() : coordinator.refused(), coordinator == null ? s.lateDropped() : coordinator.lateDropped()));
-        }
-
-        /** Takes or drops the coordinator role as the rebalance decided. */
-        void syncRole() {
-            if (membership.takeCoordinatorLost() && coordinator != null) {
-                LOG.info("trainer group {}: no longer the coordinator", settings.groupId());
-                coordinator.close();
-                coordinator = null;
-            }
-            if (membership.takeCoordinatorGained() && coordinator == null) {
-                try {
-                    Map<Integer, Long> beginnings = new HashMap<>();
-                    List<TopicPartition> tps = consumer.partitionsFor(topics.chunks().name()).stream()
-                            .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-                    consumer.beginningOffsets(tps).forEach((tp, o) -> beginnings.put(tp.partition(), o));
-                    coordinator = new Coordinator(kafka, settings, topics, fingerprint, fragments, deadLetters, admin, consumer.groupMetadata(),
-                            beginnings, () -> ParamVector.read(model));
-                    LOG.info("trainer group {}: this member coordinates", settings.groupId());
-                } catch (RuntimeException e) {
-                    LOG.warn("trainer group {}: cannot take the coordinator role yet: {}", settings.groupId(), e.toString());
-                    membership.retakeCoordinator(true); // tried again at the next sync
-                }
-            }
-        }
-
-        void coordinate() {
-            try {
-                coordinator.collect(Duration.ofMillis(200), consumer.groupMetadata()).ifPresent(this::closed);
-            } catch (RuntimeException e) {
-                // fenced by a newer coordinator, or a rebalance moved the generation: the committed state is intact
-                LOG.warn("trainer group {}: round not closed ({}); the role is taken again from the committed state", settings.groupId(), e.toString());
-                coordinator.close();
-                coordinator = null;
-                membership.retakeCoordinator(consumer.assignment().contains(membership.coordinatorPartition()));
-            }
-        }
-
-        void closed(Coordinator.Closed c) {
-            roundsClosed++;
-            LOG.info("trainer group {}: round {} closed in {} s: {} contributions averaged, {} refused, {} late; {} inner steps, {} tokens",
-                    settings.groupId(), c.next().round() - 1, String.format("%.1f", c.seconds()), c.accepted(), c.refused(), c.late(),
-                    c.next().innerSteps(), c.next().tokens());
-            Map<String, Double> s = new LinkedHashMap<>();
-            s.put("group/round_seconds", c.seconds());
-            s.put("group/members", (double) c.accepted());
-            s.put("group/bytes_per_token", (double) (c.bytesIn() + c.bytesOut()) / Math.max(1, c.next().tokens() - current.header().getTokens()));
-            s.put("group/round", (double) c.next().round());
-            globalListeners.forEach(l -> l.scalars(c.next().innerSteps(), s));
-            if (settings.checkpointed(c.next().round(), c.next().innerSteps(), args.maxTrainSteps())) writeCheckpoint(c.next());
-        }
-
-        /** At the end the coordinator checkpoints the last global round, unless it did already or closed no round. */
-        void finish() {
-            Coordinator.State s = coordinator.state();
-            if (roundsClosed > 0 && lastCheckpointRound != s.round()) writeCheckpoint(s);
-        }
-
-        long roundsClosed;
-        long lastCheckpointRound = -1;
-
-        void writeCheckpoint(Coordinator.State s) {
-            checkpoint.write(s, TORCH);
-            lastCheckpointRound = s.round();
+                    role.active() ? role.refused() : s.refused(), role.active() ? role.lateDropped() : s.lateDropped()));
         }
     }
 

@@ -19,6 +19,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 
@@ -88,18 +89,21 @@ final class GroupTestKit {
         AvroSerde<Chunk> serde = new AvroSerde<>(Chunk.class, registry);
         Random r = new Random(seed);
         List<int[]> written = new ArrayList<>();
-        // one record per request: several batches in flight to a partition of the test broker, under load, once
-        // ended in an endless OUT_OF_ORDER_SEQUENCE_NUMBER retry of the idempotent producer
-        try (var producer = new KafkaProducer<byte[], byte[]>(kafka.producer("group-test-chunks"))) {
+        // one request in flight: several to a partition of the test broker, under load, twice ended in an endless
+        // OUT_OF_ORDER_SEQUENCE_NUMBER retry of the idempotent producer. Still batched: the chunks arrive at once,
+        // as GroupMembershipTest's timing expects (sent one by one, a member saw them trickle in)
+        Map<String, Object> config = kafka.producer("group-test-chunks");
+        config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+        try (var producer = new KafkaProducer<byte[], byte[]>(config)) {
             for (int i = 0; i < train; i++) {
                 int[] ids = ids(r);
                 written.add(ids);
                 String t = topics.chunks().name();
-                producer.send(new ProducerRecord<>(t, i % topics.chunks().partitions(), null, serde.serialize(t, FakeChunkSource.chunk(TOKENIZER, ids)))).get();
+                producer.send(new ProducerRecord<>(t, i % topics.chunks().partitions(), null, serde.serialize(t, FakeChunkSource.chunk(TOKENIZER, ids))));
             }
             for (int i = 0; i < valid; i++) {
                 String t = topics.valid().name();
-                producer.send(new ProducerRecord<>(t, 0, null, serde.serialize(t, FakeChunkSource.chunk(TOKENIZER, ids(r))))).get();
+                producer.send(new ProducerRecord<>(t, 0, null, serde.serialize(t, FakeChunkSource.chunk(TOKENIZER, ids(r)))));
             }
             producer.flush();
         }
