@@ -1,19 +1,11 @@
 package dev.streamparrot.trainer.group;
 
-import dev.streamparrot.kafka.DeadLetters;
-import dev.streamparrot.kafka.KafkaSettings;
-import dev.streamparrot.registry.AvroSerde;
-import dev.streamparrot.schemas.TrainerFragment;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -26,35 +18,22 @@ import java.util.function.Supplier;
 final class CoordinatorRole implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CoordinatorRole.class);
 
-    private final KafkaSettings kafka;
     private final GroupSettings settings;
-    private final GroupTopics topics;
-    private final String fingerprint;
-    private final AvroSerde<TrainerFragment> fragments;
-    private final DeadLetters deadLetters;
-    private final Admin admin;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Membership membership;
-    private final Supplier<float[]> initial;
     private final GlobalCheckpoint checkpoint;
-    private Coordinator coordinator;
+    private final Supplier<Coordinator> newCoordinator;
+    private Coordinator coordinator; // null while another member holds the role
     private long roundsClosed, lastCheckpointRound = -1;
 
-    /** @param initial the parameters of round 0 when the group has none yet (the member's seeded initialisation) */
-    CoordinatorRole(KafkaSettings kafka, GroupSettings settings, GroupTopics topics, String fingerprint, AvroSerde<TrainerFragment> fragments,
-                    DeadLetters deadLetters, Admin admin, KafkaConsumer<byte[], byte[]> consumer, Membership membership,
-                    Supplier<float[]> initial, GlobalCheckpoint checkpoint) {
-        this.kafka = kafka;
+    /** @param newCoordinator takes the role from the committed state (fencing any earlier coordinator) */
+    CoordinatorRole(GroupSettings settings, KafkaConsumer<byte[], byte[]> consumer, Membership membership, GlobalCheckpoint checkpoint,
+                    Supplier<Coordinator> newCoordinator) {
         this.settings = settings;
-        this.topics = topics;
-        this.fingerprint = fingerprint;
-        this.fragments = fragments;
-        this.deadLetters = deadLetters;
-        this.admin = admin;
         this.consumer = consumer;
         this.membership = membership;
-        this.initial = initial;
         this.checkpoint = checkpoint;
+        this.newCoordinator = newCoordinator;
     }
 
     /** Whether this member coordinates now. */
@@ -79,12 +58,7 @@ final class CoordinatorRole implements AutoCloseable {
         }
         if (membership.takeCoordinatorGained() && coordinator == null) {
             try {
-                Map<Integer, Long> beginnings = new HashMap<>();
-                List<TopicPartition> tps = consumer.partitionsFor(topics.chunks().name()).stream()
-                        .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-                consumer.beginningOffsets(tps).forEach((tp, o) -> beginnings.put(tp.partition(), o));
-                coordinator = new Coordinator(kafka, settings, topics, fingerprint, fragments, deadLetters, admin, consumer.groupMetadata(),
-                        beginnings, initial);
+                coordinator = newCoordinator.get();
                 LOG.info("trainer group {}: this member coordinates", settings.groupId());
             } catch (RuntimeException e) {
                 LOG.warn("trainer group {}: cannot take the coordinator role yet: {}", settings.groupId(), e.toString());

@@ -229,6 +229,14 @@ final class GroupChunkReader {
         return m;
     }
 
+    /** Where each partition of the chunk topic begins (what a partition the group never trained starts from). */
+    static Map<Integer, Long> beginnings(KafkaConsumer<byte[], byte[]> consumer, String chunkTopic) {
+        Map<Integer, Long> beginnings = new HashMap<>();
+        List<TopicPartition> tps = consumer.partitionsFor(chunkTopic).stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+        consumer.beginningOffsets(tps).forEach((tp, o) -> beginnings.put(tp.partition(), o));
+        return beginnings;
+    }
+
     /** The tokenizer of the first usable chunk on the chunk topic (lowest partition first), waiting for one. */
     static String firstTokenizer(KafkaSettings kafka, String chunkTopic, AvroSerde<Chunk> chunks, int seqLength) {
         Map<String, Object> c = kafka.consumer("-");

@@ -183,8 +183,9 @@ public final class GroupMember {
                 GlobalCheckpoint checkpoint = new GlobalCheckpoint(run, settings.groupId(),
                         new GlobalCheckpoint.Model(model, tokenizerId, vocab, tokenizerJson), new ValidationChunks(validation), producer,
                         new AvroSerde<>(CheckpointAnnouncement.class, registry), globalListeners);
-                CoordinatorRole role = new CoordinatorRole(kafka, settings, topics, fingerprint, fragments, deadLetters, admin, consumer,
-                        membership, () -> ParamVector.read(model), checkpoint);
+                CoordinatorRole role = new CoordinatorRole(settings, consumer, membership, checkpoint, () -> new Coordinator(kafka, settings,
+                        topics, fingerprint, fragments, deadLetters, admin, consumer.groupMetadata(),
+                        GroupChunkReader.beginnings(consumer, topics.chunks().name()), () -> ParamVector.read(model)));
                 new Rounds(consumer, producer, admin, global, reader, fragments, model, optimizer,
                         new TrainStep(model, optimizer, LrSchedule.of(args.lrSchedulerType(), args.learningRate(), args.numWarmupSteps(),
                                 args.maxTrainSteps()), args.seed()),
