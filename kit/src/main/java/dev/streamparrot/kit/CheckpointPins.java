@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -27,13 +26,13 @@ public final class CheckpointPins {
     /** Records that this instance serves this checkpoint; returns once the broker has it. */
     public static void pin(Producer<byte[], byte[]> producer, AvroSerde<CheckpointAnnouncement> serde, String instance,
                            CheckpointAnnouncement served) {
-        send(producer, new ProducerRecord<>(Topics.CHECKPOINT_PINS.name(), instance.getBytes(StandardCharsets.UTF_8),
+        Acked.send(producer, new ProducerRecord<>(Topics.CHECKPOINT_PINS.name(), instance.getBytes(StandardCharsets.UTF_8),
                 serde.serialize(Topics.CHECKPOINT_PINS.name(), served)));
     }
 
     /** Releases this instance's pin. */
     public static void unpin(Producer<byte[], byte[]> producer, String instance) {
-        send(producer, new ProducerRecord<>(Topics.CHECKPOINT_PINS.name(), instance.getBytes(StandardCharsets.UTF_8), null));
+        Acked.send(producer, new ProducerRecord<>(Topics.CHECKPOINT_PINS.name(), instance.getBytes(StandardCharsets.UTF_8), null));
     }
 
     /** The locations pinned now: the latest pin of every instance, read to the topic's end. */
@@ -49,16 +48,5 @@ public final class CheckpointPins {
                     else byInstance.put(instance, pin.getLocation());
                 });
         return Set.copyOf(byInstance.values());
-    }
-
-    private static void send(Producer<byte[], byte[]> producer, ProducerRecord<byte[], byte[]> record) {
-        try {
-            producer.send(record).get();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot write to " + record.topic() + ": " + e.getCause(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while writing to " + record.topic(), e);
-        }
     }
 }

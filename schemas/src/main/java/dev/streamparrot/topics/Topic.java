@@ -17,17 +17,30 @@ import java.util.Map;
  * @param cleanupPolicy {@code delete} or {@code compact}
  * @param key           what the record key holds, for people reading the catalog
  * @param valueType     the Avro class of the values, or {@code byte[]} for a stage's own binary topic
+ * @param overrides     configs that differ from {@link #configs()}'s defaults (e.g. a bounded retention)
  * @param <V>           the value type
  */
-public record Topic<V>(String name, int partitions, String cleanupPolicy, String key, Class<V> valueType) {
+public record Topic<V>(String name, int partitions, String cleanupPolicy, String key, Class<V> valueType,
+                       Map<String, String> overrides) {
 
-    /** Topic configs applied at creation: zstd everywhere, and data is never aged out by default. */
+    /** A topic with the default configs. */
+    public Topic(String name, int partitions, String cleanupPolicy, String key, Class<V> valueType) {
+        this(name, partitions, cleanupPolicy, key, valueType, Map.of());
+    }
+
+    public Topic {
+        overrides = Map.copyOf(overrides);
+    }
+
+    /** Topic configs applied at creation: zstd everywhere, and data is never aged out unless {@code overrides} say so. */
     public Map<String, String> configs() {
-        return Map.of(
+        Map<String, String> configs = new java.util.TreeMap<>(Map.of(
                 "cleanup.policy", cleanupPolicy,
                 "compression.type", "zstd",
                 "retention.ms", "-1",
-                "max.message.bytes", String.valueOf(Topics.MAX_MESSAGE_BYTES));
+                "max.message.bytes", String.valueOf(Topics.MAX_MESSAGE_BYTES)));
+        configs.putAll(overrides);
+        return Map.copyOf(configs);
     }
 
     /** The schema registry subject of the values (Confluent's TopicNameStrategy). */

@@ -15,6 +15,7 @@ import dev.streamparrot.schemas.TokenizerRelease;
 import dev.streamparrot.schemas.TrainerFragment;
 
 import java.util.List;
+import java.util.Map;
 
 /** The topic catalog: every topic of the system, used by every service and by the cluster command. */
 public final class Topics {
@@ -22,6 +23,11 @@ public final class Topics {
 
     /** Source files go up to 1 MiB of content; a little headroom for the other fields. */
     public static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+    /** A trainer group's rounds: the newest 2 GiB (the active segment is never deleted, so the latest round stays). */
+    static final Map<String, String> GROUP_ROUNDS = Map.of("retention.bytes", "" + (2L << 30), "segment.bytes", "" + (256 << 20));
+    /** A trainer group's working records: a day, in hourly segments (a round lasts minutes). */
+    static final Map<String, String> GROUP_SCRATCH = Map.of("retention.ms", "" + 86_400_000L, "segment.ms", "" + 3_600_000L);
 
     public static final Topic<RepositoryRequest> REPO_REQUESTS =
             new Topic<>("repo-requests", 1, "delete", "repository url", RepositoryRequest.class);
@@ -76,18 +82,21 @@ public final class Topics {
     public static final Topic<ReplayMarker> DEAD_LETTER_REPLAYS =
             new Topic<>("dead-letter-replays", 1, "compact", "dead-letters/<partition>/<offset>", ReplayMarker.class);
 
-    /** Trainer group (DiLoCo): members' contributions to a round, as fragments; read by the group's coordinator. */
+    /**
+     * Trainer group (DiLoCo): members' contributions to a round, as fragments; read by the group's coordinator. Only the
+     * open round's are ever read again, so they age out after a day (trainer-service/README.md, "Retention").
+     */
     public static final Topic<TrainerFragment> TRAINER_CONTRIBUTIONS =
-            new Topic<>("trainer-contributions", 1, "delete", "group/kind/round/member", TrainerFragment.class);
+            new Topic<>("trainer-contributions", 1, "delete", "group/kind/round/member", TrainerFragment.class, GROUP_SCRATCH);
     /** Trainer group: the global parameters of each round, as fragments, written by the coordinator; read by every member. */
     public static final Topic<TrainerFragment> TRAINER_GLOBAL =
-            new Topic<>("trainer-global", 1, "delete", "group/kind/round/member", TrainerFragment.class);
+            new Topic<>("trainer-global", 1, "delete", "group/kind/round/member", TrainerFragment.class, GROUP_ROUNDS);
     /** Trainer group: the coordinator's outer (Nesterov) momentum of each round, in the same transaction as the global parameters. */
     public static final Topic<TrainerFragment> TRAINER_OUTER =
-            new Topic<>("trainer-outer", 1, "delete", "group/kind/round/member", TrainerFragment.class);
+            new Topic<>("trainer-outer", 1, "delete", "group/kind/round/member", TrainerFragment.class, GROUP_ROUNDS);
     /** Trainer group: never written; the member that owns its one partition is the group's coordinator. */
     public static final Topic<TrainerFragment> TRAINER_COORDINATOR =
-            new Topic<>("trainer-coordinator", 1, "delete", "-", TrainerFragment.class);
+            new Topic<>("trainer-coordinator", 1, "delete", "-", TrainerFragment.class, GROUP_SCRATCH);
 
     public static final List<Topic<?>> ALL = List.of(REPO_REQUESTS, REPO_STATE, INGEST_CANDIDATES, DEDUP_BANDS, DEDUP_VERDICTS, SOURCE_FILES, REJECTED_FILES,
             TOKENIZER_RELEASES, TOKENIZER_ACTIVATIONS, TOKEN_IDS, CHUNKS_TRAIN, CHUNKS_VALID, CHECKPOINTS, DEAD_LETTERS,

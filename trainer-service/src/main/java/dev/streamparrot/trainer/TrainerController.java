@@ -43,20 +43,12 @@ final class TrainerController {
         m.put("tokensPerUpdate", settings.args().tokensPerUpdate());
         if (settings.group() != null) {
             GroupStatus.Snapshot g = service.job().groupStatus().snapshot();
-            Map<String, Object> group = new LinkedHashMap<>();
-            group.put("groupId", settings.group().groupId());
-            group.put("memberId", g.memberId());
-            group.put("partitions", g.partitions());
-            group.put("coordinator", g.coordinator());
-            group.put("round", g.round());
-            group.put("innerStep", g.innerStep());
-            group.put("innerSteps", settings.group().innerSteps());
-            group.put("groupSize", g.groupSize());
-            group.put("lastRoundSeconds", finite(g.lastRoundSeconds()));
-            group.put("lastRoundBytes", g.lastRoundBytes());
-            group.put("bytesExchanged", g.bytesExchanged());
-            group.put("contributionsRefused", g.refused());
-            group.put("contributionsLate", g.lateDropped());
+            Object[] fields = {"groupId", settings.group().groupId(), "memberId", g.memberId(), "partitions", g.partitions(),
+                    "coordinator", g.coordinator(), "round", g.round(), "innerStep", g.innerStep(), "innerSteps", settings.group().innerSteps(),
+                    "groupSize", g.groupSize(), "lastRoundSeconds", finite(g.lastRoundSeconds()), "lastRoundBytes", g.lastRoundBytes(),
+                    "bytesExchanged", g.bytesExchanged(), "contributionsRefused", g.refused(), "contributionsLate", g.lateDropped()};
+            Map<String, Object> group = new LinkedHashMap<>(); // names and values in pairs: a figure may be null
+            for (int i = 0; i < fields.length; i += 2) group.put((String) fields[i], fields[i + 1]);
             m.put("group", group);
         }
         return m;

@@ -113,7 +113,8 @@ public final class TrainingJob {
      */
     private void runGroupMember() throws InterruptedException {
         Path runLogs = settings.logDir().resolve(settings.runId());
-        String memberName = "member-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
+        String memberName = settings.group().member() != null ? "member-" + settings.group().member()
+                : "member-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
         SchemaRegistryClient registry = new SchemaRegistryClient(settings.kafka().schemaRegistryUrl());
         try (TrainingLog memberLog = new TrainingLog(runLogs.resolve(memberName), out, settings.args().maxTrainSteps());
              TrainingLog globalLog = new TrainingLog(runLogs.resolve("global"), out, settings.args().maxTrainSteps())) {

@@ -104,6 +104,7 @@ final class Ports {
             service.localConfig().forEach(setting -> command.add("-D" + setting));
             if (service.name().equals(LocalCluster.TRAINER) && trainerGroup()) {
                 command.add("-Dstreamparrot.trainer.group-id=" + LocalCluster.TRAINER_GROUP); // one model, trained by all members
+                command.add("-Dstreamparrot.trainer.group-member=" + instance.name()); // a restart resumes its inner AdamW
             }
             if (service.name().equals("console")) { // the one service that calls the others
                 for (String peer : List.of("ingest", "trainer", "inference")) {

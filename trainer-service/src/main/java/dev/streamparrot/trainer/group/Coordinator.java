@@ -7,8 +7,6 @@ import dev.streamparrot.schemas.ChunkRange;
 import dev.streamparrot.schemas.FragmentKind;
 import dev.streamparrot.schemas.TrainerFragment;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -33,7 +31,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 
 /**
@@ -60,7 +57,7 @@ final class Coordinator implements AutoCloseable {
     private final String fingerprint;
     private final AvroSerde<TrainerFragment> serde;
     private final DeadLetters deadLetters;
-    private final Admin admin;
+    private final GroupView group;
     private final KafkaProducer<byte[], byte[]> producer;
     private final KafkaConsumer<byte[], byte[]> contributions;
     private final TopicPartition contributionsTp;
@@ -75,8 +72,6 @@ final class Coordinator implements AutoCloseable {
     private State state;
     private long roundStartedNanos = System.nanoTime();
     private long bytesIn;
-    private Set<String> live = Set.of();
-    private long liveCheckedNanos;
     private int refused, lateDropped;
 
     /**
@@ -91,7 +86,7 @@ final class Coordinator implements AutoCloseable {
         this.fingerprint = fingerprint;
         this.serde = serde;
         this.deadLetters = deadLetters;
-        this.admin = admin;
+        this.group = new GroupView(admin, settings.groupId());
         this.outer = new OuterStep(settings.outerLr(), settings.outerMomentum());
         Map<String, Object> p = kafka.producer(SERVICE + "-" + settings.groupId() + "-coordinator");
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "trainer-group-" + settings.groupId() + "-coordinator");
@@ -113,7 +108,7 @@ final class Coordinator implements AutoCloseable {
             momentum = m.latest();
         }
         Map<Integer, Long> trained = new TreeMap<>(beginnings);
-        trained.putAll(committedChunkOffsets());
+        trained.putAll(group.committedChunkOffsets(topics.chunks().name()));
         if (global.isEmpty()) {
             float[] params = initial.get();
             state = new State(0, params, new float[params.length], 0, 0, trained);
@@ -160,7 +155,7 @@ final class Coordinator implements AutoCloseable {
     Optional<Closed> collect(Duration timeout, ConsumerGroupMetadata memberGroup) {
         for (ConsumerRecord<byte[], byte[]> r : contributions.poll(timeout)) {
             if (r.value() == null) continue;
-            TrainerFragment f = serde.deserialize(contributionsTp.topic(), r.value());
+            TrainerFragment f = RegistryOutage.waitOut(settings.groupId(), () -> serde.deserialize(contributionsTp.topic(), r.value()));
             if (!settings.groupId().equals(f.getGroup())) continue;
             bytesIn += r.value().length;
             String id = f.getContributionId();
@@ -177,7 +172,7 @@ final class Coordinator implements AutoCloseable {
                 arrived.add(toContribution(id, a, firstOffsets.remove(id)));
             }
         }
-        Set<String> members = liveMembers();
+        Set<String> members = group.liveMembers();
         if (members.isEmpty()) return Optional.empty(); // the group is rebalancing: who is live is not known now
         arrived.forEach(this::judge);
         arrived.clear();
@@ -194,7 +189,7 @@ final class Coordinator implements AutoCloseable {
             // committed; the member polls (and rejoins) and the next call closes the round again.
             LOG.info("trainer group {}: round {} not committed during a rebalance ({}); trying again", settings.groupId(), state.round(),
                     e.getMessage());
-            liveCheckedNanos = 0;
+            group.forgetMembers();
             return Optional.empty();
         }
     }
@@ -207,7 +202,7 @@ final class Coordinator implements AutoCloseable {
 
     private void judge(Contribution c) {
         Contribution earlier = accepted.get(c.memberId());
-        String reason = c.refusal(state.round(), liveMembers(), fingerprint, state.params().length, reachedThisRound);
+        String reason = c.refusal(state.round(), group.liveMembers(), fingerprint, state.params().length, reachedThisRound);
         if (reason == null && earlier != null && !earlier.empty()) {
             reason = "member " + c.memberId() + " contributed to round " + c.round() + " already (" + earlier.id() + ")";
         }
@@ -215,8 +210,9 @@ final class Coordinator implements AutoCloseable {
             refused++;
             if (c.round() < state.round()) lateDropped++;
             LOG.warn("refused: {}", reason);
-            letters.add(deadLetters.record(deadLetters.letter(contributionsTp.topic(), 0, c.firstOffset(),
-                    Fragments.key(c.header()).getBytes(StandardCharsets.UTF_8), serde.serialize(contributionsTp.topic(), c.header()), reason)));
+            String why = reason;
+            letters.add(RegistryOutage.waitOut(settings.groupId(), () -> deadLetters.record(deadLetters.letter(contributionsTp.topic(), 0,
+                    c.firstOffset(), Fragments.key(c.header()).getBytes(StandardCharsets.UTF_8), serde.serialize(contributionsTp.topic(), c.header()), why))));
             return;
         }
         accepted.put(c.memberId(), c);
@@ -247,18 +243,23 @@ final class Coordinator implements AutoCloseable {
         return closed;
     }
 
-    /** One transaction: letters, global parameters, momentum, chunk offsets, the coordinator's position. */
+    /**
+     * One transaction: letters, global parameters, momentum, chunk offsets, the coordinator's position. Every record
+     * is encoded before the transaction begins, so a registry outage waits outside it (and cannot outlast its timeout).
+     */
     private long publish(State s, List<String> acceptedIds, ConsumerGroupMetadata memberGroup) {
-        long bytes = 0;
+        Fragments.Header g = new Fragments.Header(settings.groupId(), FragmentKind.GLOBAL, s.round(), memberGroup.memberId(), "",
+                fingerprint, s.tokens(), s.innerSteps(), List.of(), acceptedIds);
+        List<ProducerRecord<byte[], byte[]>> globals = encode(topics.global().name(), Fragments.cut(g, s.params()));
+        Fragments.Header m = new Fragments.Header(settings.groupId(), FragmentKind.MOMENTUM, s.round(), memberGroup.memberId(), "",
+                fingerprint, s.tokens(), s.innerSteps(), List.of(), List.of());
+        List<ProducerRecord<byte[], byte[]>> momenta = encode(topics.outer().name(), Fragments.cut(m, s.momentum()));
+        long bytes = globals.stream().mapToLong(r -> r.value().length).sum();
         producer.beginTransaction();
         try {
             for (ProducerRecord<byte[], byte[]> letter : letters) producer.send(letter);
-            Fragments.Header g = new Fragments.Header(settings.groupId(), FragmentKind.GLOBAL, s.round(), memberGroup.memberId(), "",
-                    fingerprint, s.tokens(), s.innerSteps(), List.of(), acceptedIds);
-            for (TrainerFragment f : Fragments.cut(g, s.params())) bytes += send(topics.global().name(), f);
-            Fragments.Header m = new Fragments.Header(settings.groupId(), FragmentKind.MOMENTUM, s.round(), memberGroup.memberId(), "",
-                    fingerprint, s.tokens(), s.innerSteps(), List.of(), List.of());
-            for (TrainerFragment f : Fragments.cut(m, s.momentum())) send(topics.outer().name(), f);
+            globals.forEach(producer::send);
+            momenta.forEach(producer::send);
             Map<TopicPartition, OffsetAndMetadata> chunkOffsets = s.trainedUpTo().entrySet().stream().collect(Collectors.toMap(
                     e -> new TopicPartition(topics.chunks().name(), e.getKey()), e -> new OffsetAndMetadata(e.getValue())));
             // the coordinator is a member of the trainer group: the broker checks its generation (KIP-447)
@@ -277,41 +278,9 @@ final class Coordinator implements AutoCloseable {
         }
     }
 
-    private long send(String topic, TrainerFragment f) {
-        byte[] value = serde.serialize(topic, f);
-        producer.send(new ProducerRecord<>(topic, Fragments.key(f).getBytes(StandardCharsets.UTF_8), value));
-        return value.length;
-    }
-
-    /** The consumer ids of the trainer group's members now (asked at most once a second). */
-    Set<String> liveMembers() {
-        if (System.nanoTime() - liveCheckedNanos < 1_000_000_000L) return live;
-        try {
-            ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(settings.groupId())).all().get().get(settings.groupId());
-            live = d.groupState() == org.apache.kafka.common.GroupState.STABLE
-                    ? d.members().stream().map(MemberDescription::consumerId).collect(Collectors.toUnmodifiableSet()) : Set.of();
-            liveCheckedNanos = System.nanoTime();
-        } catch (ExecutionException e) {
-            LOG.warn("cannot describe trainer group {}: {}", settings.groupId(), e.getCause().toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return live;
-    }
-
-    private Map<Integer, Long> committedChunkOffsets() {
-        try {
-            Map<Integer, Long> m = new TreeMap<>();
-            admin.listConsumerGroupOffsets(settings.groupId()).partitionsToOffsetAndMetadata().get().forEach((tp, o) -> {
-                if (tp.topic().equals(topics.chunks().name()) && o != null) m.put(tp.partition(), o.offset());
-            });
-            return m;
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot read the committed offsets of trainer group " + settings.groupId(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+    private List<ProducerRecord<byte[], byte[]>> encode(String topic, List<TrainerFragment> fragments) {
+        return fragments.stream().map(f -> new ProducerRecord<>(topic, Fragments.key(f).getBytes(StandardCharsets.UTF_8),
+                RegistryOutage.waitOut(settings.groupId(), () -> serde.serialize(topic, f)))).toList();
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.streamparrot.trainer.group;
 
 import dev.streamparrot.kafka.DeadLetteringDecoder;
+import dev.streamparrot.kafka.KafkaSettings;
+import dev.streamparrot.registry.AvroSerde;
 import dev.streamparrot.kafka.SchemaOutageException;
 import dev.streamparrot.schemas.Chunk;
 import dev.streamparrot.schemas.ChunkCheck;
@@ -8,6 +10,7 @@ import dev.streamparrot.schemas.ChunkRange;
 import dev.streamparrot.trainer.data.ChunkRecord;
 import dev.streamparrot.trainer.data.Rejects;
 import dev.streamparrot.trainer.data.Sample;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -17,6 +20,7 @@ import org.apache.kafka.common.TopicPartition;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -223,5 +227,40 @@ final class GroupChunkReader {
         if (tps.isEmpty()) return m;
         consumer.endOffsets(tps).forEach((tp, o) -> m.put(tp.partition(), o)); // read_committed: last stable offsets
         return m;
+    }
+
+    /** Where each partition of the chunk topic begins (what a partition the group never trained starts from). */
+    static Map<Integer, Long> beginnings(KafkaConsumer<byte[], byte[]> consumer, String chunkTopic) {
+        Map<Integer, Long> beginnings = new HashMap<>();
+        List<TopicPartition> tps = consumer.partitionsFor(chunkTopic).stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+        consumer.beginningOffsets(tps).forEach((tp, o) -> beginnings.put(tp.partition(), o));
+        return beginnings;
+    }
+
+    /** The tokenizer of the first usable chunk on the chunk topic (lowest partition first), waiting for one. */
+    static String firstTokenizer(KafkaSettings kafka, String chunkTopic, AvroSerde<Chunk> chunks, int seqLength) {
+        Map<String, Object> c = kafka.consumer("-");
+        c.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c)) {
+            List<TopicPartition> tps = consumer.partitionsFor(chunkTopic).stream()
+                    .map(i -> new TopicPartition(i.topic(), i.partition())).sorted(Comparator.comparingInt(TopicPartition::partition)).toList();
+            consumer.assign(tps);
+            consumer.seekToBeginning(tps);
+            while (true) {
+                Map<Integer, String> firsts = new TreeMap<>();
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    if (firsts.containsKey(r.partition())) continue;
+                    try {
+                        Chunk chunk = chunks.deserialize(r.topic(), r.value());
+                        if (new ChunkCheck(String.valueOf(chunk.getTokenizerId()), seqLength, Integer.MAX_VALUE).check(chunk).usable()) {
+                            firsts.put(r.partition(), String.valueOf(chunk.getTokenizerId()));
+                        }
+                    } catch (RuntimeException poison) {
+                        // the members' readers dead-letter it
+                    }
+                }
+                if (!firsts.isEmpty()) return firsts.values().iterator().next();
+            }
+        }
     }
 }

@@ -2,12 +2,12 @@ package dev.streamparrot.trainer.group;
 
 import ai.djl.Device;
 import dev.streamparrot.artifacts.ArtifactStore;
-import dev.streamparrot.artifacts.Manifest;
 import dev.streamparrot.kafka.DeadLetteringDecoder;
 import dev.streamparrot.kafka.DeadLetters;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.OutageGuard;
 import dev.streamparrot.kafka.TopicAdmin;
+import dev.streamparrot.kit.Acked;
 import dev.streamparrot.model.AdamW;
 import dev.streamparrot.model.Checkpoint;
 import dev.streamparrot.model.Gpt;
@@ -20,49 +20,35 @@ import dev.streamparrot.schemas.CheckpointAnnouncement;
 import dev.streamparrot.schemas.Chunk;
 import dev.streamparrot.schemas.ChunkCheck;
 import dev.streamparrot.schemas.FragmentKind;
-import dev.streamparrot.schemas.PartitionOffset;
 import dev.streamparrot.schemas.TokenizerRelease;
 import dev.streamparrot.schemas.TrainerFragment;
 import dev.streamparrot.topics.Topics;
 import dev.streamparrot.trainer.checkpoint.CheckpointStore;
-import dev.streamparrot.trainer.data.ChunkRecord;
 import dev.streamparrot.trainer.data.KafkaChunkSource;
 import dev.streamparrot.trainer.data.Sample;
 import dev.streamparrot.trainer.data.ValidationChunks;
-import dev.streamparrot.trainer.loop.Evaluation;
 import dev.streamparrot.trainer.loop.TrainingArgs;
 import dev.streamparrot.trainer.loop.TrainingListener;
-import dev.streamparrot.trainer.loop.Validation;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -80,7 +66,7 @@ import java.util.function.Function;
 public final class GroupMember {
     private static final Logger LOG = LoggerFactory.getLogger(GroupMember.class);
     /** libtorch allows one GradientCollector per JVM, and its dropout generator is global: one update at a time. */
-    private static final Object TORCH = new Object();
+    static final Object TORCH = new Object();
 
     /** The run: names, arguments, where checkpoints and logs go. */
     public record Run(String runId, TrainingArgs args, String tokenizerId, int fallbackVocabSize, CheckpointStore checkpoints,
@@ -91,22 +77,26 @@ public final class GroupMember {
         }
     }
 
+    // where it trains, and with whom
     private final KafkaSettings kafka;
     private final GroupSettings settings;
     private final GroupTopics topics;
-    private final TopicPartition coordinatorTp;
+    private final Map<String, Object> consumerOverrides;
+
+    // what it trains
     private final Run run;
     private final TrainingArgs args;
+    private final Function<String, Optional<TokenizerRelease>> releases;
+
+    // who hears of it
     private final List<TrainingListener> listeners;
     private final List<TrainingListener> globalListeners;
     private final GroupStatus status;
-    private final Map<String, Object> consumerOverrides;
-    private final Function<String, Optional<TokenizerRelease>> releases;
-    private volatile boolean stopRequested;
 
-    // the rebalance listener runs inside poll, on the member's thread
-    private boolean revokedThisRound, becomeCoordinator, dropCoordinator;
-    private List<Integer> ownedPartitions = List.of();
+    // what changes while it runs
+    private final Membership membership;
+    private MemberCheckpoint memberState;
+    private volatile boolean stopRequested;
 
     /**
      * @param listeners         hear this member's updates (its TensorBoard log, status); {@link GroupListener}s also its rounds
@@ -121,7 +111,7 @@ public final class GroupMember {
         this.kafka = kafka;
         this.settings = settings;
         this.topics = topics;
-        this.coordinatorTp = new TopicPartition(topics.coordinator().name(), 0);
+        this.membership = new Membership(topics);
         this.run = run;
         this.args = run.args();
         this.listeners = List.copyOf(listeners);
@@ -159,14 +149,15 @@ public final class GroupMember {
             DeadLetteringDecoder<Chunk> decoder = new DeadLetteringDecoder<>(chunks, deadLetters, producer,
                     new OutageGuard(kafka.bootstrapServers()));
             GroupChunkReader reader = new GroupChunkReader(topics.chunks().name(), consumer, decoder,
-                    (record, reason) -> send(producer, deadLetters.record(deadLetters.letter(topics.chunks().name(), record.partition(),
-                            record.offset(), null, chunks.serialize(topics.chunks().name(), record.chunk()), reason))));
-            consumer.subscribe(List.of(topics.chunks().name(), topics.coordinator().name()), new Rebalance());
+                    (record, reason) -> Acked.send(producer, RegistryOutage.waitOut(settings.groupId(), () -> deadLetters.record(deadLetters.letter(
+                            topics.chunks().name(), record.partition(), record.offset(), null, chunks.serialize(topics.chunks().name(), record.chunk()), reason)))));
+            consumer.subscribe(List.of(topics.chunks().name(), topics.coordinator().name()), membership);
             while (consumer.groupMetadata().generationId() < 0) reader.poll(Duration.ofMillis(100));
 
             Optional<RoundLog.Round> latest = global.latest();
             String tokenizerId = latest.map(r -> ParamVector.tokenizerOf(r.header().getFingerprint()))
-                    .orElseGet(() -> run.tokenizerId() != null ? run.tokenizerId() : firstTokenizer(chunks));
+                    .orElseGet(() -> run.tokenizerId() != null ? run.tokenizerId()
+                            : GroupChunkReader.firstTokenizer(kafka, topics.chunks().name(), chunks, args.seqLength()));
             Optional<TokenizerRelease> release = releases.apply(tokenizerId);
             int vocab = release.map(TokenizerRelease::getVocabSize).orElse(run.fallbackVocabSize());
             GptConfig config = GptConfig.preset(args.model(), vocab);
@@ -188,11 +179,17 @@ public final class GroupMember {
                 });
                 Path tokenizerJson = release.map(r -> run.checkpoints().artifacts().get(r.getLocation(),
                         new ArtifactStore.Expected(Checkpoint.TOKENIZER_FILE, r.getSha256()))).orElse(null);
-                Rounds rounds = new Rounds(consumer, producer, admin, global, reader, fragments, deadLetters, model, optimizer,
+                memberState = new MemberCheckpoint(run.checkpoints().artifacts(), run.runId(), settings.member());
+                GlobalCheckpoint checkpoint = new GlobalCheckpoint(run, settings.groupId(),
+                        new GlobalCheckpoint.Model(model, tokenizerId, vocab, tokenizerJson), new ValidationChunks(validation), producer,
+                        new AvroSerde<>(CheckpointAnnouncement.class, registry), globalListeners);
+                CoordinatorRole role = new CoordinatorRole(settings, consumer, membership, checkpoint, () -> new Coordinator(kafka, settings,
+                        topics, fingerprint, fragments, deadLetters, admin, consumer.groupMetadata(),
+                        GroupChunkReader.beginnings(consumer, topics.chunks().name()), () -> ParamVector.read(model)));
+                new Rounds(consumer, producer, admin, global, reader, fragments, model, optimizer,
                         new TrainStep(model, optimizer, LrSchedule.of(args.lrSchedulerType(), args.learningRate(), args.numWarmupSteps(),
                                 args.maxTrainSteps()), args.seed()),
-                        fingerprint, tokenizerId, vocab, tokenizerJson, new ValidationChunks(validation), latest.orElse(null), registry);
-                rounds.run();
+                        fingerprint, latest.orElse(null), role).run();
             }
         }
     }
@@ -205,46 +202,36 @@ public final class GroupMember {
         final RoundLog global;
         final GroupChunkReader reader;
         final AvroSerde<TrainerFragment> fragments;
-        final DeadLetters deadLetters;
         final Gpt model;
         final AdamW optimizer;
         final TrainStep trainStep;
-        final String fingerprint, tokenizerId;
-        final int vocab;
-        final Path tokenizerJson;
-        final ValidationChunks validation;
-        final SchemaRegistryClient registry;
-        Coordinator coordinator;
+        final String fingerprint;
+        final CoordinatorRole role;
         RoundLog.Round current;
         long lastRoundBytes;
+        boolean restorePending = true; // the first round this member trains may resume its inner state
 
         Rounds(KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer, Admin admin, RoundLog global,
-               GroupChunkReader reader, AvroSerde<TrainerFragment> fragments, DeadLetters deadLetters, Gpt model, AdamW optimizer,
-               TrainStep trainStep, String fingerprint, String tokenizerId, int vocab, Path tokenizerJson, ValidationChunks validation,
-               RoundLog.Round latest, SchemaRegistryClient registry) {
+               GroupChunkReader reader, AvroSerde<TrainerFragment> fragments, Gpt model, AdamW optimizer,
+               TrainStep trainStep, String fingerprint, RoundLog.Round latest, CoordinatorRole role) {
             this.consumer = consumer;
             this.producer = producer;
             this.admin = admin;
             this.global = global;
             this.reader = reader;
             this.fragments = fragments;
-            this.deadLetters = deadLetters;
             this.model = model;
             this.optimizer = optimizer;
             this.trainStep = trainStep;
             this.fingerprint = fingerprint;
-            this.tokenizerId = tokenizerId;
-            this.vocab = vocab;
-            this.tokenizerJson = tokenizerJson;
-            this.validation = validation;
             this.current = latest;
-            this.registry = registry;
+            this.role = role;
         }
 
         void run() throws InterruptedException {
             try {
                 while (current == null) {
-                    syncRole();
+                    role.sync();
                     current = global.next(-1, Duration.ofMillis(200)).orElse(null);
                     reader.poll(Duration.ZERO);
                 }
@@ -255,9 +242,9 @@ public final class GroupMember {
                     RoundLog.Round next = null;
                     long lastDataCheck = System.nanoTime();
                     while (next == null && !stopRequested) {
-                        syncRole();
-                        if (coordinator != null) coordinate();
-                        next = global.next(current.round(), Duration.ofMillis(coordinator != null ? 10 : 200)).orElse(null);
+                        role.sync();
+                        if (role.active()) role.coordinate(current.header().getTokens());
+                        next = global.next(current.round(), Duration.ofMillis(role.active() ? 10 : 200)).orElse(null);
                         reader.poll(Duration.ZERO);
                         if (next == null && sent.empty() && System.nanoTime() - lastDataCheck > settings.dataWait().toNanos()) {
                             lastDataCheck = System.nanoTime();
@@ -275,6 +262,11 @@ public final class GroupMember {
                         }
                     }
                     if (next == null) break;
+                    if (settings.checkpointed(next.round(), next.header().getInnerSteps(), args.maxTrainSteps())) {
+                        synchronized (TORCH) {
+                            memberState.save(next.header().getInnerSteps(), Math.max(size, 1), optimizer);
+                        }
+                    }
                     lastRoundBytes = sent.bytes() + global.bytesRead() - readBefore;
                     double seconds = (System.nanoTime() - started) / 1e9;
                     status.update(s -> new GroupStatus.Snapshot(s.memberId(), s.partitions(), s.coordinator(), s.round(), s.innerStep(),
@@ -282,9 +274,9 @@ public final class GroupMember {
                             s.lateDropped()));
                     current = next;
                 }
-                if (coordinator != null) finish();
+                role.finish();
             } finally {
-                if (coordinator != null) coordinator.close();
+                role.close();
             }
         }
 
@@ -301,7 +293,7 @@ public final class GroupMember {
                 float[] start = ParamVector.read(model);
                 listeners.forEach(l -> { if (l instanceof GroupListener g) g.roundStarted(round.round(), start); });
             }
-            revokedThisRound = false;
+            membership.startRound();
             reader.startRound();
             long base = round.header().getInnerSteps();
             long steps = Math.min(settings.innerSteps(), args.maxTrainSteps() - base);
@@ -309,7 +301,15 @@ public final class GroupMember {
             List<Sample> trained = new ArrayList<>();
             long h = 0, tokens = 0, waitUntil = System.nanoTime() + settings.dataWait().toNanos();
             publishStatus(round.round(), 0);
-            while (h < steps && !revokedThisRound && !stopRequested) {
+            if (restorePending) {
+                restorePending = false;
+                String outcome;
+                synchronized (TORCH) {
+                    outcome = memberState.restore(base, Math.max(size, 1), optimizer);
+                }
+                LOG.info("trainer group {}: {}", settings.groupId(), outcome);
+            }
+            while (h < steps && !membership.revokedThisRound() && !stopRequested) {
                 List<Sample> batch = reader.nextBatch(perUpdate);
                 if (batch.isEmpty()) {
                     if (h == 0 && System.nanoTime() < waitUntil) {
@@ -349,7 +349,7 @@ public final class GroupMember {
                     consumer.groupMetadata().memberId(), id, fingerprint, tokens, h, h > 0 ? reader.ranges() : List.of(), List.of());
             long bytes = 0;
             for (TrainerFragment f : Fragments.cut(header, params)) {
-                byte[] value = fragments.serialize(topics.contributions().name(), f);
+                byte[] value = RegistryOutage.waitOut(settings.groupId(), () -> fragments.serialize(topics.contributions().name(), f));
                 bytes += value.length;
                 producer.send(new ProducerRecord<>(topics.contributions().name(), Fragments.key(f).getBytes(StandardCharsets.UTF_8), value));
             }
@@ -378,180 +378,14 @@ public final class GroupMember {
 
         void publishStatus(long round, long innerStep) {
             if (innerStep == 0) size = groupSize();
-            status.update(s -> new GroupStatus.Snapshot(consumer.groupMetadata().memberId(), ownedPartitions, coordinator != null, round,
+            status.update(s -> new GroupStatus.Snapshot(consumer.groupMetadata().memberId(), membership.ownedPartitions(), role.active(), round,
                     innerStep, Math.max(size, 1), s.lastRoundSeconds(), s.lastRoundBytes(), s.bytesExchanged(), s.tokensExchanged(),
-                    coordinator == null ? s.refused() : coordinator.refused(), coordinator == null ? s.lateDropped() : coordinator.lateDropped()));
-        }
-
-        /** Takes or drops the coordinator role as the rebalance decided. */
-        void syncRole() {
-            if (dropCoordinator && coordinator != null) {
-                LOG.info("trainer group {}: no longer the coordinator", settings.groupId());
-                coordinator.close();
-                coordinator = null;
-            }
-            dropCoordinator = false;
-            if (becomeCoordinator && coordinator == null) {
-                try {
-                    Map<Integer, Long> beginnings = new HashMap<>();
-                    List<TopicPartition> tps = consumer.partitionsFor(topics.chunks().name()).stream()
-                            .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-                    consumer.beginningOffsets(tps).forEach((tp, o) -> beginnings.put(tp.partition(), o));
-                    coordinator = new Coordinator(kafka, settings, topics, fingerprint, fragments, deadLetters, admin, consumer.groupMetadata(),
-                            beginnings, () -> ParamVector.read(model));
-                    LOG.info("trainer group {}: this member coordinates", settings.groupId());
-                } catch (RuntimeException e) {
-                    LOG.warn("trainer group {}: cannot take the coordinator role yet: {}", settings.groupId(), e.toString());
-                    return;
-                }
-            }
-            becomeCoordinator = false;
-        }
-
-        void coordinate() {
-            try {
-                coordinator.collect(Duration.ofMillis(200), consumer.groupMetadata()).ifPresent(this::closed);
-            } catch (RuntimeException e) {
-                // fenced by a newer coordinator, or a rebalance moved the generation: the committed state is intact
-                LOG.warn("trainer group {}: round not closed ({}); the role is taken again from the committed state", settings.groupId(), e.toString());
-                coordinator.close();
-                coordinator = null;
-                becomeCoordinator = consumer.assignment().contains(coordinatorTp);
-            }
-        }
-
-        void closed(Coordinator.Closed c) {
-            roundsClosed++;
-            LOG.info("trainer group {}: round {} closed in {} s: {} contributions averaged, {} refused, {} late; {} inner steps, {} tokens",
-                    settings.groupId(), c.next().round() - 1, String.format("%.1f", c.seconds()), c.accepted(), c.refused(), c.late(),
-                    c.next().innerSteps(), c.next().tokens());
-            Map<String, Double> s = new LinkedHashMap<>();
-            s.put("group/round_seconds", c.seconds());
-            s.put("group/members", (double) c.accepted());
-            s.put("group/bytes_per_token", (double) (c.bytesIn() + c.bytesOut()) / Math.max(1, c.next().tokens() - current.header().getTokens()));
-            s.put("group/round", (double) c.next().round());
-            globalListeners.forEach(l -> l.scalars(c.next().innerSteps(), s));
-            boolean last = c.next().innerSteps() >= args.maxTrainSteps();
-            if (c.next().round() % settings.checkpointRounds() == 0 || last) checkpoint(c.next());
-        }
-
-        /** At the end the coordinator checkpoints the last global round, unless it did already or closed no round. */
-        void finish() {
-            Coordinator.State s = coordinator.state();
-            if (roundsClosed > 0 && lastCheckpointRound != s.round()) checkpoint(s);
-        }
-
-        long roundsClosed;
-
-        long lastCheckpointRound = -1;
-
-        void checkpoint(Coordinator.State s) {
-            Evaluation eval;
-            synchronized (TORCH) {
-                ParamVector.write(model, s.params());
-                eval = new Validation(validation, args).evaluate(model, tokenizerId, vocab);
-            }
-            Double evalLoss = eval.sequences() > 0 ? eval.loss() : null;
-            CheckpointStore store = run.checkpoints();
-            Path dir = store.write(run.runId(), s.innerSteps(), tmp -> {
-                model.save(tmp);
-                if (tokenizerJson != null) Files.copy(tokenizerJson, tmp.resolve(Checkpoint.TOKENIZER_FILE));
-                GroupState.of(settings.groupId(), s).write(tmp);
-            });
-            lastCheckpointRound = s.round();
-            Manifest published = store.publish(run.runId(), dir); // visible to readers only once complete
-            List<PartitionOffset> frontier = s.trainedUpTo().entrySet().stream()
-                    .sorted(Map.Entry.comparingByKey()).map(e -> new PartitionOffset(e.getKey(), e.getValue())).toList();
-            CheckpointAnnouncement a = CheckpointAnnouncement.newBuilder()
-                    .setRunId(run.runId()).setStep(s.innerSteps()).setTokenizerId(tokenizerId)
-                    .setEvalLoss(evalLoss).setPerplexity(evalLoss == null ? null : eval.perplexity())
-                    .setLocation(published.location()).setSha256(published.entry(Checkpoint.WEIGHTS_FILE).orElseThrow().sha256()).setCreatedAt(Instant.now())
-                    .setFrontier(frontier).setRound(s.round()).setTokensTrained(s.tokens())
-                    .build();
-            AvroSerde<CheckpointAnnouncement> serde = new AvroSerde<>(CheckpointAnnouncement.class, registry);
-            send(producer, new ProducerRecord<>(Topics.CHECKPOINTS.name(), (a.getRunId() + "/" + a.getStep()).getBytes(StandardCharsets.UTF_8),
-                    serde.serialize(Topics.CHECKPOINTS.name(), a)));
-            if (evalLoss != null) {
-                Map<String, Double> m = new LinkedHashMap<>();
-                m.put("loss/eval", evalLoss);
-                m.put("perplexity", eval.perplexity());
-                globalListeners.forEach(l -> l.scalars(s.innerSteps(), m));
-            }
-            globalListeners.forEach(l -> l.checkpointed(a));
-            LOG.info("trainer group {}: checkpoint of round {} at {} (eval loss {})", settings.groupId(), s.round(), dir, evalLoss);
-        }
-    }
-
-
-    private final class Rebalance implements ConsumerRebalanceListener {
-        @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            lose(partitions);
-        }
-
-        @Override
-        public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            lose(partitions);
-        }
-
-        @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            if (partitions.contains(coordinatorTp)) becomeCoordinator = true;
-            List<Integer> owned = new ArrayList<>(ownedPartitions);
-            partitions.stream().filter(tp -> tp.topic().equals(topics.chunks().name())).forEach(tp -> owned.add(tp.partition()));
-            owned.sort(Comparator.naturalOrder());
-            ownedPartitions = List.copyOf(owned);
-        }
-
-        private void lose(Collection<TopicPartition> partitions) {
-            if (partitions.contains(coordinatorTp)) dropCoordinator = true;
-            if (partitions.stream().anyMatch(tp -> tp.topic().equals(topics.chunks().name()))) revokedThisRound = true;
-            List<Integer> owned = new ArrayList<>(ownedPartitions);
-            partitions.forEach(tp -> { if (tp.topic().equals(topics.chunks().name())) owned.remove(Integer.valueOf(tp.partition())); });
-            ownedPartitions = List.copyOf(owned);
-        }
-    }
-
-    /** The tokenizer of the first usable chunk on chunks-train (lowest partition first), waiting for one. */
-    private String firstTokenizer(AvroSerde<Chunk> chunks) {
-        Map<String, Object> c = kafka.consumer("-");
-        c.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c)) {
-            List<TopicPartition> tps = consumer.partitionsFor(topics.chunks().name()).stream()
-                    .map(i -> new TopicPartition(i.topic(), i.partition())).sorted(Comparator.comparingInt(TopicPartition::partition)).toList();
-            consumer.assign(tps);
-            consumer.seekToBeginning(tps);
-            while (true) {
-                Map<Integer, String> firsts = new java.util.TreeMap<>();
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    if (firsts.containsKey(r.partition())) continue;
-                    try {
-                        Chunk chunk = chunks.deserialize(r.topic(), r.value());
-                        if (new ChunkCheck(String.valueOf(chunk.getTokenizerId()), args.seqLength(), Integer.MAX_VALUE).check(chunk).usable()) {
-                            firsts.put(r.partition(), String.valueOf(chunk.getTokenizerId()));
-                        }
-                    } catch (RuntimeException poison) {
-                        // the members' readers dead-letter it
-                    }
-                }
-                if (!firsts.isEmpty()) return firsts.values().iterator().next();
-            }
+                    role.active() ? role.refused() : s.refused(), role.active() ? role.lateDropped() : s.lateDropped()));
         }
     }
 
     private static boolean allFinite(float[] v) {
         for (float x : v) if (!Float.isFinite(x)) return false;
         return true;
-    }
-
-    private static void send(KafkaProducer<byte[], byte[]> producer, ProducerRecord<byte[], byte[]> record) {
-        try {
-            producer.send(record).get();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot write to " + record.topic() + ": " + e.getCause(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while writing to " + record.topic(), e);
-        }
     }
 }

@@ -18,12 +18,31 @@ import java.util.function.Function;
  * @param roundTimeout     how long the coordinator waits for every live member before the quorum suffices
  * @param checkpointRounds a checkpoint of the global model every this many rounds (and when the group stops)
  * @param dataWait         how long a member waits for chunks before it contributes an empty round
+ * @param member           this member's stable name (its inner optimizer state is kept with each global checkpoint
+ *                         and taken again by a member of the same name); null: a name of this start only
  */
 public record GroupSettings(String groupId, int innerSteps, double outerLr, double outerMomentum, double quorum,
-                            Duration roundTimeout, int checkpointRounds, Duration dataWait) {
+                            Duration roundTimeout, int checkpointRounds, Duration dataWait, String member) {
     public GroupSettings {
         if (innerSteps <= 0 || checkpointRounds <= 0) throw new IllegalArgumentException("inner steps and checkpoint rounds must be positive");
         if (quorum <= 0 || quorum > 1) throw new IllegalArgumentException("quorum is a fraction in (0, 1], got " + quorum);
+        if (member != null && !member.matches("[A-Za-z0-9._-]+")) throw new IllegalArgumentException("a member name is [A-Za-z0-9._-]+, got " + member);
+    }
+
+    /** Settings of a member without a stable name. */
+    public GroupSettings(String groupId, int innerSteps, double outerLr, double outerMomentum, double quorum,
+                         Duration roundTimeout, int checkpointRounds, Duration dataWait) {
+        this(groupId, innerSteps, outerLr, outerMomentum, quorum, roundTimeout, checkpointRounds, dataWait, null);
+    }
+
+    /** The same settings for the member of this stable name. */
+    public GroupSettings withMember(String name) {
+        return new GroupSettings(groupId, innerSteps, outerLr, outerMomentum, quorum, roundTimeout, checkpointRounds, dataWait, name);
+    }
+
+    /** Whether the global model of this round is checkpointed (the coordinator) and the members keep their inner state. */
+    boolean checkpointed(long round, long innerSteps, long maxTrainSteps) {
+        return round % checkpointRounds == 0 || innerSteps >= maxTrainSteps;
     }
 
     /** Keys under {@code streamparrot.trainer.} (kebab-case), with what they mean. */
@@ -35,7 +54,8 @@ public record GroupSettings(String groupId, int innerSteps, double outerLr, doub
             "group-quorum", "fraction of live members a round needs after its timeout (default 0.5)",
             "group-round-timeout", "seconds the coordinator waits for every live member (default 600)",
             "group-checkpoint-rounds", "a checkpoint every this many rounds (default 4)",
-            "group-data-wait", "seconds a member waits for chunks before contributing an empty round (default 2)");
+            "group-data-wait", "seconds a member waits for chunks before contributing an empty round (default 2)",
+            "group-member", "this member's stable name: a whole-group restart resumes its inner AdamW state (unset: starts fresh)");
 
     /** The group settings, or empty when no group id is set (the trainer then trains alone, as before). */
     public static Optional<GroupSettings> from(Function<String, Optional<String>> property) {
@@ -47,6 +67,7 @@ public record GroupSettings(String groupId, int innerSteps, double outerLr, doub
                 Double.parseDouble(property.apply("group-quorum").orElse("0.5")),
                 Duration.ofMillis((long) (1000 * Double.parseDouble(property.apply("group-round-timeout").orElse("600")))),
                 Integer.parseInt(property.apply("group-checkpoint-rounds").orElse("4")),
-                Duration.ofMillis((long) (1000 * Double.parseDouble(property.apply("group-data-wait").orElse("2"))))));
+                Duration.ofMillis((long) (1000 * Double.parseDouble(property.apply("group-data-wait").orElse("2")))),
+                property.apply("group-member").filter(v -> !v.isBlank()).orElse(null)));
     }
 }

@@ -21,7 +21,7 @@ public record GroupTopics(Topic<Chunk> chunks, Topic<Chunk> valid, Topic<Trainer
     }
 
     private static <V> Topic<V> rename(Topic<V> t, String prefix) {
-        return new Topic<>(prefix + t.name(), t.partitions(), t.cleanupPolicy(), t.key(), t.valueType());
+        return new Topic<>(prefix + t.name(), t.partitions(), t.cleanupPolicy(), t.key(), t.valueType(), t.overrides());
     }
 
     public List<Topic<?>> all() {

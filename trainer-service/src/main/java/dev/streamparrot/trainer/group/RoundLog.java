@@ -82,7 +82,7 @@ final class RoundLog implements AutoCloseable {
 
     private Round add(ConsumerRecord<byte[], byte[]> r) {
         if (r.value() == null) return null;
-        TrainerFragment f = serde.deserialize(tp.topic(), r.value());
+        TrainerFragment f = RegistryOutage.waitOut(group, () -> serde.deserialize(tp.topic(), r.value()));
         if (!group.equals(f.getGroup())) return null;
         bytesRead += r.value().length;
         Fragments.Assembly a = assembling.get(f.getRound());

@@ -1,9 +1,7 @@
 package dev.streamparrot.trainer.group;
 
 import dev.streamparrot.artifacts.Sha256;
-import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.model.TrainStep;
-import dev.streamparrot.schemas.TokenizerRelease;
 import dev.streamparrot.testkit.RealCluster;
 import dev.streamparrot.trainer.checkpoint.CheckpointStore;
 import dev.streamparrot.trainer.data.FakeChunkSource;
@@ -32,19 +30,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class GroupOfOneTest {
     @Test
     void oneMemberWithHOneLrOneAndNoMomentumEqualsThePlainTrainerBitForBit(@TempDir Path dir) throws Exception {
-        KafkaSettings kafka = new KafkaSettings(RealCluster.bootstrapServers(), RealCluster.registryUrl());
-        GroupTopics topics = GroupTestKit.topics(kafka, GroupTestKit.prefix("one"));
-        List<int[]> chunks = GroupTestKit.writeChunks(kafka, topics, 80, 8, 11);
-        TokenizerRelease release = GroupTestKit.release(dir);
+        GroupTestKit.Fixture fx = GroupTestKit.fixture(dir, "one", 80, 8, 11);
         TrainingArgs args = GroupTestKit.args(8);
 
         // the plain trainer on the same chunks in the same partitions, in memory
-        FakeChunkSource train = new FakeChunkSource(topics.chunks().partitions(), 1), valid = new FakeChunkSource(1, 2);
-        for (int i = 0; i < chunks.size(); i++) train.append(i % topics.chunks().partitions(), FakeChunkSource.chunk(GroupTestKit.TOKENIZER, chunks.get(i)));
+        FakeChunkSource train = new FakeChunkSource(fx.topics().chunks().partitions(), 1), valid = new FakeChunkSource(1, 2);
+        for (int i = 0; i < fx.chunks().size(); i++) train.append(i % fx.topics().chunks().partitions(), FakeChunkSource.chunk(GroupTestKit.TOKENIZER, fx.chunks().get(i)));
         Map<Long, TrainStep.Result> plain = new TreeMap<>();
         Trainer.Outcome outcome = new Trainer(new Trainer.Run("plain", args, null, 0),
                 new Trainer.Io(train, new ValidationChunks(valid), (r, why) -> { throw new AssertionError(why); },
-                        id -> Optional.of(release), new CheckpointStore(dir.resolve("plain")), a -> {}),
+                        id -> Optional.of(fx.release()), new CheckpointStore(dir.resolve("plain")), a -> {}),
                 List.of(new TrainingListener() {
                     @Override
                     public void updated(TrainStep.Result r, double tokensPerSecond) {
@@ -53,8 +48,8 @@ class GroupOfOneTest {
                 })).run();
 
         GroupSettings one = new GroupSettings("one-" + System.nanoTime(), 1, 1.0, 0.0, 1.0, Duration.ofSeconds(30), 1000, Duration.ofSeconds(1));
-        GroupTestKit.MemberThread member = new GroupTestKit.MemberThread(kafka, one, topics,
-                new GroupMember.Run("group", args, null, 0, dir.resolve("group")), release, List.of());
+        GroupTestKit.MemberThread member = new GroupTestKit.MemberThread(fx.kafka(), one, fx.topics(),
+                new GroupMember.Run("group", args, null, 0, dir.resolve("group")), fx.release(), List.of());
         member.join(Duration.ofSeconds(180));
 
         assertEquals(plain.keySet(), member.recorder.updates.keySet());

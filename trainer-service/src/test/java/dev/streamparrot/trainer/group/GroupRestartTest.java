@@ -7,7 +7,6 @@ import dev.streamparrot.registry.SchemaRegistryClient;
 import dev.streamparrot.schemas.CheckpointAnnouncement;
 import dev.streamparrot.schemas.ChunkRange;
 import dev.streamparrot.schemas.PartitionOffset;
-import dev.streamparrot.schemas.TokenizerRelease;
 import dev.streamparrot.testkit.RealCluster;
 import dev.streamparrot.topics.Topics;
 import dev.streamparrot.trainer.checkpoint.CheckpointStore;
@@ -36,36 +35,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class GroupRestartTest {
     @Test
     void aRestartedGroupResumesFromItsLastGlobalCheckpoint(@TempDir Path dir) throws Exception {
-        KafkaSettings kafka = new KafkaSettings(RealCluster.bootstrapServers(), RealCluster.registryUrl());
-        GroupTopics topics = GroupTestKit.topics(kafka, GroupTestKit.prefix("restart"));
-        GroupTestKit.writeChunks(kafka, topics, 160, 8, 7);
-        TokenizerRelease release = GroupTestKit.release(dir);
-        String group = "restart-" + System.nanoTime(), runId = "restart-" + System.nanoTime();
-        GroupSettings settings = new GroupSettings(group, 2, 0.7, 0.9, 0.5, Duration.ofSeconds(20), 2, Duration.ofSeconds(1));
+        GroupTestKit.Fixture fx = GroupTestKit.fixture(dir, "restart", 160, 8, 7);
+        GroupSettings settings = new GroupSettings(fx.id(), 2, 0.7, 0.9, 0.5, Duration.ofSeconds(20), 2, Duration.ofSeconds(1));
 
         List<GroupTestKit.MemberThread> first = List.of(
-                new GroupTestKit.MemberThread(kafka, settings, topics, new GroupMember.Run(runId, GroupTestKit.args(6), null, 0, dir), release, List.of()),
-                new GroupTestKit.MemberThread(kafka, settings, topics, new GroupMember.Run(runId, GroupTestKit.args(6), null, 0, dir), release, List.of()));
+                new GroupTestKit.MemberThread(fx.kafka(), settings, fx.topics(), new GroupMember.Run(fx.id(), GroupTestKit.args(6), null, 0, dir), fx.release(), List.of()),
+                new GroupTestKit.MemberThread(fx.kafka(), settings, fx.topics(), new GroupMember.Run(fx.id(), GroupTestKit.args(6), null, 0, dir), fx.release(), List.of()));
         for (GroupTestKit.MemberThread m : first) m.join(Duration.ofSeconds(120));
 
-        Path checkpoint = new CheckpointStore(dir).latest(runId).orElseThrow();
+        Path checkpoint = new CheckpointStore(dir).latest(fx.id()).orElseThrow();
         assertEquals(6, CheckpointStore.stepOf(checkpoint), "the group stopped at max_train_steps inner steps");
-        Map<Long, GroupTestKit.Published> before = GroupTestKit.rounds(kafka, topics.global().name());
+        Map<Long, GroupTestKit.Published> before = GroupTestKit.rounds(fx.kafka(), fx.topics().global().name());
         long lastRound = before.keySet().stream().mapToLong(Long::longValue).max().orElseThrow();
         float[] saved;
         try (Gpt model = Gpt.load(checkpoint)) {
             saved = ParamVector.read(model);
         }
         assertArrayEquals(before.get(lastRound).params(), saved, "the checkpoint holds the last global round");
-        CheckpointAnnouncement announced = announcements(kafka).stream().filter(a -> a.getRunId().equals(runId))
+        CheckpointAnnouncement announced = announcements(fx.kafka()).stream().filter(a -> a.getRunId().equals(fx.id()))
                 .reduce((a, b) -> b).orElseThrow();
         assertEquals(lastRound, announced.getRound());
         assertEquals(6, announced.getStep());
         assertEquals(before.get(lastRound).header().getTokens(), announced.getTokensTrained());
 
         List<GroupTestKit.MemberThread> second = List.of(
-                new GroupTestKit.MemberThread(kafka, settings, topics, new GroupMember.Run(runId, GroupTestKit.args(10), null, 0, dir), release, List.of()),
-                new GroupTestKit.MemberThread(kafka, settings, topics, new GroupMember.Run(runId, GroupTestKit.args(10), null, 0, dir), release, List.of()));
+                new GroupTestKit.MemberThread(fx.kafka(), settings, fx.topics(), new GroupMember.Run(fx.id(), GroupTestKit.args(10), null, 0, dir), fx.release(), List.of()),
+                new GroupTestKit.MemberThread(fx.kafka(), settings, fx.topics(), new GroupMember.Run(fx.id(), GroupTestKit.args(10), null, 0, dir), fx.release(), List.of()));
         for (GroupTestKit.MemberThread m : second) m.join(Duration.ofSeconds(120));
 
         for (GroupTestKit.MemberThread m : second) {
@@ -74,10 +69,10 @@ class GroupRestartTest {
             assertArrayEquals(saved, m.recorder.startParams.get(firstRound), "and from the checkpoint's parameters, bit for bit");
         }
         // the first round after the restart is the outer step from the committed parameters and momentum
-        Map<Long, GroupTestKit.Published> after = GroupTestKit.rounds(kafka, topics.global().name());
+        Map<Long, GroupTestKit.Published> after = GroupTestKit.rounds(fx.kafka(), fx.topics().global().name());
         GroupTestKit.Published next = after.get(lastRound + 1);
-        float[] momentum = GroupTestKit.rounds(kafka, topics.outer().name()).get(lastRound).params().clone();
-        Map<String, float[]> locals = GroupTestKit.contributionParams(kafka, topics.contributions().name());
+        float[] momentum = GroupTestKit.rounds(fx.kafka(), fx.topics().outer().name()).get(lastRound).params().clone();
+        Map<String, float[]> locals = GroupTestKit.contributionParams(fx.kafka(), fx.topics().contributions().name());
         Map<String, Long> tokens = new TreeMap<>();
         second.forEach(m -> m.recorder.contributions.forEach((id, samples) -> tokens.put(id, (long) samples.size() * GroupTestKit.SEQ)));
         List<OuterStep.Local> used = new ArrayList<>();
@@ -86,7 +81,7 @@ class GroupRestartTest {
                 "round " + (lastRound + 1) + " = the outer step on the resumed state");
 
         // data: the accepted contributions of both runs tile each partition from 0, the frontier is where the second began
-        Map<String, List<ChunkRange>> ranges = GroupTestKit.contributionRanges(kafka, topics.contributions().name());
+        Map<String, List<ChunkRange>> ranges = GroupTestKit.contributionRanges(fx.kafka(), fx.topics().contributions().name());
         Map<Integer, Long> reached = new TreeMap<>();
         for (GroupTestKit.Published r : after.values()) {
             for (String id : r.header().getAccepted()) {
@@ -101,7 +96,7 @@ class GroupRestartTest {
                 }
             }
         }
-        assertTrue(new CheckpointStore(dir).latest(runId).map(CheckpointStore::stepOf).orElse(0L) == 10, "the second run ends at 10");
+        assertTrue(new CheckpointStore(dir).latest(fx.id()).map(CheckpointStore::stepOf).orElse(0L) == 10, "the second run ends at 10");
     }
 
     static List<CheckpointAnnouncement> announcements(KafkaSettings kafka) {

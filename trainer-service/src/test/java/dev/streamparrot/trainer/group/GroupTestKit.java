@@ -2,6 +2,7 @@ package dev.streamparrot.trainer.group;
 
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kit.TopicSnapshot;
+import dev.streamparrot.testkit.RealCluster;
 import dev.streamparrot.kafka.TopicAdmin;
 import dev.streamparrot.registry.AvroSerde;
 import dev.streamparrot.registry.SchemaRegistryClient;
@@ -18,6 +19,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 
@@ -59,6 +61,17 @@ final class GroupTestKit {
         return ids;
     }
 
+    /** A test's cluster, its own group topics with chunks on them, and the tokenizer release of those chunks. */
+    record Fixture(KafkaSettings kafka, GroupTopics topics, List<int[]> chunks, TokenizerRelease release, String id) {}
+
+    /** The real cluster, fresh topics named after the test, {@code train} + {@code valid} chunks ({@link #writeChunks}), a unique id. */
+    static Fixture fixture(Path dir, String name, int train, int valid, long seed) throws Exception {
+        KafkaSettings kafka = new KafkaSettings(RealCluster.bootstrapServers(), RealCluster.registryUrl());
+        String id = name + "-" + System.nanoTime(); // also the test's group and run id
+        GroupTopics topics = topics(kafka, id + "-");
+        return new Fixture(kafka, topics, writeChunks(kafka, topics, train, valid, seed), release(dir), id);
+    }
+
     /** A unique topic prefix for a test. */
     static String prefix(String name) {
         return name + "-" + System.nanoTime() + "-";
@@ -76,7 +89,12 @@ final class GroupTestKit {
         AvroSerde<Chunk> serde = new AvroSerde<>(Chunk.class, registry);
         Random r = new Random(seed);
         List<int[]> written = new ArrayList<>();
-        try (var producer = new KafkaProducer<byte[], byte[]>(kafka.producer("group-test-chunks"))) {
+        // one request in flight: several to a partition of the test broker, under load, twice ended in an endless
+        // OUT_OF_ORDER_SEQUENCE_NUMBER retry of the idempotent producer. Still batched: the chunks arrive at once,
+        // as GroupMembershipTest's timing expects (sent one by one, a member saw them trickle in)
+        Map<String, Object> config = kafka.producer("group-test-chunks");
+        config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+        try (var producer = new KafkaProducer<byte[], byte[]>(config)) {
             for (int i = 0; i < train; i++) {
                 int[] ids = ids(r);
                 written.add(ids);
@@ -196,6 +214,27 @@ final class GroupTestKit {
             if (a.complete()) out.put(f.getContributionId(), a.values());
         }
         return out;
+    }
+
+    /**
+     * Asserts that the chunk ranges of the contributions the rounds accepted tile each partition from offset 0: no
+     * chunk trained twice, none skipped. Returns where each partition was trained up to.
+     */
+    static Map<Integer, Long> assertTrainedOnce(KafkaSettings kafka, GroupTopics topics) {
+        Map<String, List<ChunkRange>> ranges = contributionRanges(kafka, topics.contributions().name());
+        Map<Integer, Long> reached = new TreeMap<>();
+        for (Published r : rounds(kafka, topics.global().name()).values()) {
+            for (String id : r.header().getAccepted()) {
+                for (ChunkRange c : ranges.get(id)) {
+                    if (reached.getOrDefault(c.getPartition(), 0L) != c.getFrom()) {
+                        throw new AssertionError("partition " + c.getPartition() + ": round " + r.round() + " trained from " + c.getFrom()
+                                + ", the rounds before reached " + reached.getOrDefault(c.getPartition(), 0L));
+                    }
+                    reached.put(c.getPartition(), c.getTo());
+                }
+            }
+        }
+        return reached;
     }
 
     /** Every complete contribution on the contributions topic, by id: its ranges. */
