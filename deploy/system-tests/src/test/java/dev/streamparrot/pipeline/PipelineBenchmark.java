@@ -1,7 +1,9 @@
-package dev.streamparrot.packer.stream;
+package dev.streamparrot.pipeline;
 
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.TopicAdmin;
+import dev.streamparrot.packer.stream.PackerSettings;
+import dev.streamparrot.packer.stream.PackerStream;
 import dev.streamparrot.schemas.SourceFile;
 import dev.streamparrot.testkit.PythonStdlib;
 import dev.streamparrot.testkit.RealCluster;

@@ -1,4 +1,4 @@
-package dev.streamparrot.packer.stream;
+package dev.streamparrot.pipeline;
 
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.registry.AvroSerde;
