@@ -1,5 +1,6 @@
 package dev.streamparrot.pipeline;
 
+import dev.streamparrot.corpus.TestCorpus;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.TopicAdmin;
 import dev.streamparrot.packer.core.PackedChunk;
@@ -54,9 +55,9 @@ class CrashSafetyTest {
     void killingBothStagesRepeatedlyLosesAndRepeatsNothing(@TempDir Path dir) throws Exception {
         KafkaSettings settings = new KafkaSettings(RealCluster.bootstrapServers(), RealCluster.registryUrl());
         TopicAdmin.ensure(settings.bootstrapServers(), Topics.ALL, (short) 1);
-        List<SourceFile> files = Corpus.files("crash", FILES, 11);
-        Tokenizer tokenizer = Corpus.train(files.subList(0, 300), 320);
-        Corpus.publish(settings, tokenizer, dir);
+        List<SourceFile> files = TestCorpus.files("crash", FILES, 11);
+        Tokenizer tokenizer = TestCorpus.train(files.subList(0, 300), 320);
+        TestCorpus.publish(settings, tokenizer, dir);
         new TokenizerActivator(settings).activate(tokenizer.id(), "crash-test");
 
         Child tokenize = new Child(dir, "tokenize", TokenizeStream.class.getName(), settings,
@@ -71,7 +72,7 @@ class CrashSafetyTest {
             Thread producer = new Thread(() -> {
                 // a steady flow, so that kills land while a stage has output in flight
                 for (int from = 0; from < FILES; from += 20) {
-                    Corpus.produce(settings, files.subList(from, Math.min(FILES, from + 20)));
+                    TestCorpus.produce(settings, files.subList(from, Math.min(FILES, from + 20)));
                     sleep(400);
                 }
             });
@@ -111,7 +112,7 @@ class CrashSafetyTest {
     private static Map<ReferencePacker.ChunkStream, List<PackedChunk>> reference(KafkaSettings settings, Tokenizer tokenizer) {
         var serde = new AvroSerde<>(SourceFile.class, new SchemaRegistryClient(settings.schemaRegistryUrl()));
         List<ReferencePacker.Written> written = new ArrayList<>();
-        var records = Corpus.readAll(settings, Topics.SOURCE_FILES.name(), FILES);
+        var records = TestCorpus.readAll(settings, Topics.SOURCE_FILES.name(), FILES);
         records.sort((a, b) -> a.partition() != b.partition() ? Integer.compare(a.partition(), b.partition()) : Long.compare(a.offset(), b.offset()));
         for (var record : records) {
             SourceFile file = serde.deserialize(record.topic(), record.value());
