@@ -72,17 +72,17 @@ class PackerStreamTest {
     void packsAsTheOfflineReferenceFlushesTheRemainderLaterAndDeadLettersPoison(@TempDir Path state) throws Exception {
         String release = "release-reference";
         Topics4Test.publishRelease(settings, release, VOCAB, EOS);
-        List<Topics4Test.Written> written = new ArrayList<>(Topics4Test.writeTokenIds(settings, release, VOCAB, files("first", 300, 1)));
+        List<ReferencePacker.Written> written = new ArrayList<>(Topics4Test.writeTokenIds(settings, release, VOCAB, files("first", 300, 1)));
         try (PackerStream packer = packer(state, "packer-test-reference")) {
-            var expected = Topics4Test.reference(written, SEQ, EOS, SPLIT);
+            var expected = ReferencePacker.packPerPartition(written, SEQ, EOS, SPLIT);
             assertTrue(expected.keySet().stream().anyMatch(s -> s.split() == Split.VALID), "both splits are exercised");
-            assertEquals(expected, Topics4Test.readChunks(settings, release, Topics4Test.count(expected), Duration.ofSeconds(120)));
+            assertEquals(expected, ChunksOfRelease.read(settings, release, ReferencePacker.count(expected), Duration.ofSeconds(120)));
 
             writePoison(release);
             written.addAll(Topics4Test.writeTokenIds(settings, release, VOCAB, files("second", 100, 2)));
-            var more = Topics4Test.reference(written, SEQ, EOS, SPLIT);
+            var more = ReferencePacker.packPerPartition(written, SEQ, EOS, SPLIT);
             assertTrue(flushedRemainder(expected, more), "some chunk after the first batch starts with a file of the first batch");
-            assertEquals(more, Topics4Test.readChunks(settings, release, Topics4Test.count(more), Duration.ofSeconds(120)));
+            assertEquals(more, ChunksOfRelease.read(settings, release, ReferencePacker.count(more), Duration.ofSeconds(120)));
 
             List<String> reasons = deadLetterReasons("packer-test-reference", 4);
             assertTrue(reasons.stream().anyMatch(r -> r.contains("unknown tokenizer release 'no-such-release'")), reasons.toString());
@@ -90,7 +90,7 @@ class PackerStreamTest {
             assertTrue(reasons.stream().anyMatch(r -> r.contains("packed as INT32_LE")), reasons.toString());
             assertTrue(reasons.stream().anyMatch(r -> r.contains("not in the Confluent wire format")), reasons.toString());
             assertEquals(3.0, packer.metrics().deadLettersWritten(), "the three the packer found itself");
-            assertTrue(packer.metrics().chunksWritten() >= Topics4Test.count(more), "counted (other tests' releases may add more)");
+            assertTrue(packer.metrics().chunksWritten() >= ReferencePacker.count(more), "counted (other tests' releases may add more)");
         }
     }
 
@@ -102,16 +102,16 @@ class PackerStreamTest {
              PackerStream two = packer(state.resolve("two"), "packer-test-scaling")) {
             awaitRunning(one, two);
             var written = Topics4Test.writeTokenIds(settings, release, VOCAB, files("scaling", 400, 3));
-            var expected = Topics4Test.reference(written, SEQ, EOS, SPLIT);
-            Map<Topics4Test.Stream, List<PackedChunk>> actual =
-                    Topics4Test.readChunks(settings, release, Topics4Test.count(expected), Duration.ofSeconds(120));
+            var expected = ReferencePacker.packPerPartition(written, SEQ, EOS, SPLIT);
+            Map<ReferencePacker.ChunkStream, List<PackedChunk>> actual =
+                    ChunksOfRelease.read(settings, release, ReferencePacker.count(expected), Duration.ofSeconds(120));
             assertEquals(expected, actual);
             assertTrue(one.metrics().chunksWritten() > 0 && two.metrics().chunksWritten() > 0,
                     "both instances packed: " + one.metrics().chunksWritten() + " and " + two.metrics().chunksWritten());
         }
     }
 
-    private static boolean flushedRemainder(Map<Topics4Test.Stream, List<PackedChunk>> before, Map<Topics4Test.Stream, List<PackedChunk>> after) {
+    private static boolean flushedRemainder(Map<ReferencePacker.ChunkStream, List<PackedChunk>> before, Map<ReferencePacker.ChunkStream, List<PackedChunk>> after) {
         return before.entrySet().stream().anyMatch(e -> {
             List<PackedChunk> later = after.get(e.getKey());
             if (later == null || later.size() <= e.getValue().size()) return false;

@@ -1,5 +1,6 @@
 package dev.streamparrot.tokenize.stream;
 
+import dev.streamparrot.corpus.TestCorpus;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.TopicAdmin;
 import dev.streamparrot.registry.AvroSerde;

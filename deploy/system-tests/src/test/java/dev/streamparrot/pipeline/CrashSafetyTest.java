@@ -1,10 +1,13 @@
-package dev.streamparrot.packer.stream;
+package dev.streamparrot.pipeline;
 
+import dev.streamparrot.corpus.TestCorpus;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.TopicAdmin;
 import dev.streamparrot.packer.core.PackedChunk;
 import dev.streamparrot.packer.core.ReferencePacker;
 import dev.streamparrot.packer.core.RepoSplit;
+import dev.streamparrot.packer.stream.ChunksOfRelease;
+import dev.streamparrot.packer.stream.PackerStream;
 import dev.streamparrot.registry.AvroSerde;
 import dev.streamparrot.registry.SchemaRegistryClient;
 import dev.streamparrot.schemas.SourceFile;
@@ -52,9 +55,9 @@ class CrashSafetyTest {
     void killingBothStagesRepeatedlyLosesAndRepeatsNothing(@TempDir Path dir) throws Exception {
         KafkaSettings settings = new KafkaSettings(RealCluster.bootstrapServers(), RealCluster.registryUrl());
         TopicAdmin.ensure(settings.bootstrapServers(), Topics.ALL, (short) 1);
-        List<SourceFile> files = Corpus.files("crash", FILES, 11);
-        Tokenizer tokenizer = Corpus.train(files.subList(0, 300), 320);
-        Corpus.publish(settings, tokenizer, dir);
+        List<SourceFile> files = TestCorpus.files("crash", FILES, 11);
+        Tokenizer tokenizer = TestCorpus.train(files.subList(0, 300), 320);
+        TestCorpus.publish(settings, tokenizer, dir);
         new TokenizerActivator(settings).activate(tokenizer.id(), "crash-test");
 
         Child tokenize = new Child(dir, "tokenize", TokenizeStream.class.getName(), settings,
@@ -69,7 +72,7 @@ class CrashSafetyTest {
             Thread producer = new Thread(() -> {
                 // a steady flow, so that kills land while a stage has output in flight
                 for (int from = 0; from < FILES; from += 20) {
-                    Corpus.produce(settings, files.subList(from, Math.min(FILES, from + 20)));
+                    TestCorpus.produce(settings, files.subList(from, Math.min(FILES, from + 20)));
                     sleep(400);
                 }
             });
@@ -88,9 +91,9 @@ class CrashSafetyTest {
             producer.join();
 
             Map<String, int[]> encodedOnce = tokenIdsOnce(settings, tokenizer.id());
-            Map<Topics4Test.Stream, List<PackedChunk>> expected = reference(settings, tokenizer);
-            Map<Topics4Test.Stream, List<PackedChunk>> actual =
-                    Topics4Test.readChunks(settings, tokenizer.id(), Topics4Test.count(expected), Duration.ofSeconds(240));
+            Map<ReferencePacker.ChunkStream, List<PackedChunk>> expected = reference(settings, tokenizer);
+            Map<ReferencePacker.ChunkStream, List<PackedChunk>> actual =
+                    ChunksOfRelease.read(settings, tokenizer.id(), ReferencePacker.count(expected), Duration.ofSeconds(240));
             assertEquals(FILES, encodedOnce.size(), "every file encoded exactly once");
             assertEquals(expected.keySet(), actual.keySet());
             for (var stream : expected.keySet()) {
@@ -98,7 +101,7 @@ class CrashSafetyTest {
                 assertEquals(expected.get(stream), actual.get(stream), "chunks of " + stream);
             }
             System.out.printf("crash test: %d kills, %d files, %d chunks equal to the reference%n",
-                    kills, FILES, Topics4Test.count(actual));
+                    kills, FILES, ReferencePacker.count(actual));
         } finally {
             tokenize.kill();
             packer.kill();
@@ -106,10 +109,10 @@ class CrashSafetyTest {
     }
 
     /** The reference: source-files read back in partition order, encoded, packed per partition. */
-    private static Map<Topics4Test.Stream, List<PackedChunk>> reference(KafkaSettings settings, Tokenizer tokenizer) {
+    private static Map<ReferencePacker.ChunkStream, List<PackedChunk>> reference(KafkaSettings settings, Tokenizer tokenizer) {
         var serde = new AvroSerde<>(SourceFile.class, new SchemaRegistryClient(settings.schemaRegistryUrl()));
-        List<Topics4Test.Written> written = new ArrayList<>();
-        var records = Corpus.readAll(settings, Topics.SOURCE_FILES.name(), FILES);
+        List<ReferencePacker.Written> written = new ArrayList<>();
+        var records = TestCorpus.readAll(settings, Topics.SOURCE_FILES.name(), FILES);
         records.sort((a, b) -> a.partition() != b.partition() ? Integer.compare(a.partition(), b.partition()) : Long.compare(a.offset(), b.offset()));
         for (var record : records) {
             SourceFile file = serde.deserialize(record.topic(), record.value());
@@ -117,11 +120,11 @@ class CrashSafetyTest {
             // token-ids keeps the key, so the default partitioner puts the file in the same partition number
             int partition = Utils.toPositive(Utils.murmur2(record.key())) % Topics.TOKEN_IDS.partitions();
             assertEquals(record.partition(), partition);
-            written.add(new Topics4Test.Written(partition, new ReferencePacker.File(new String(record.key(), StandardCharsets.UTF_8),
+            written.add(new ReferencePacker.Written(partition, new ReferencePacker.File(new String(record.key(), StandardCharsets.UTF_8),
                     file.getRepo().toString(), tokenizer.encode(file.getContent().toString()))));
         }
         assertEquals(FILES, written.size());
-        return Topics4Test.reference(written, SEQ, tokenizer.eosId(), SPLIT);
+        return ReferencePacker.packPerPartition(written, SEQ, tokenizer.eosId(), SPLIT);
     }
 
     /** token-ids of this release by source key; fails if any file was encoded twice. */
@@ -134,7 +137,7 @@ class CrashSafetyTest {
             long settle = Long.MAX_VALUE;
             while (System.nanoTime() < Math.min(deadline, settle)) {
                 for (var record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.value() == null) continue; // a deleted file's tombstone (PackerStreamTest writes one)
+                    if (record.value() == null) continue; // a deleted file's tombstone
                     TokenizedFile file = serde.deserialize(record.topic(), record.value());
                     if (!file.getTokenizerId().toString().equals(release)) continue;
                     int[] before = byKey.put(file.getSourceKey().toString(), new int[0]);
@@ -167,6 +170,8 @@ class CrashSafetyTest {
             log = dir.resolve(name + ".log");
             command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx512m", "-XX:+UseSerialGC",
+                    // awaitRunning reads StreamApp's INFO line "-> RUNNING"; this module's slf4j-simple logs WARN and above
+                    "-Dorg.slf4j.simpleLogger.log.dev.streamparrot.kit=info",
                     "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.streamparrot", "-cp", System.getProperty("java.class.path"), mainClass,
                     settings.bootstrapServers(), settings.schemaRegistryUrl(), state.toString()));
             command.addAll(List.of(options));

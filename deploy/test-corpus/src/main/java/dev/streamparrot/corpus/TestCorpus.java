@@ -1,4 +1,4 @@
-package dev.streamparrot.tokenize.stream;
+package dev.streamparrot.corpus;
 
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.registry.AvroSerde;
@@ -8,6 +8,8 @@ import dev.streamparrot.schemas.TokenizerRelease;
 import dev.streamparrot.tokenizer.BpeTrainer;
 import dev.streamparrot.tokenizer.Tokenizer;
 import dev.streamparrot.topics.Topics;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -15,21 +17,22 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 
-
-/** Small Python-like files, tiny trained tokenizers and their releases, for the tests. */
-final class TestCorpus {
+/** Small Python-like files, tiny trained tokenizers and their releases, for the stream stages' tests. */
+public final class TestCorpus {
     private TestCorpus() {}
 
     private static final String[] WORDS = {"def", "return", "self", "import", "numpy", "as", "np", "for", "in", "range",
             "if", "else", "print", "value", "items", "len", "class", "None", "True", "x", "y", "data", "yield"};
 
-    static List<SourceFile> files(String prefix, int count, long seed) {
+    /** {@code count} files of 1-12 lines each, about five per repository; the same seed gives the same files. */
+    public static List<SourceFile> files(String prefix, int count, long seed) {
         Random random = new Random(seed);
         List<SourceFile> files = new ArrayList<>();
         for (int f = 0; f < count; f++) {
@@ -47,17 +50,18 @@ final class TestCorpus {
         return files;
     }
 
-    static String key(SourceFile file) {
+    /** The source-files key of a file (repo/path), as ingest writes it. */
+    public static String key(SourceFile file) {
         return file.getRepo() + "/" + file.getPath();
     }
 
-    static Tokenizer train(List<SourceFile> files, int vocabSize) {
+    public static Tokenizer train(List<SourceFile> files, int vocabSize) {
         return new BpeTrainer(BpeTrainer.Config.byteLevel(vocabSize), BpeTrainer.Progress.NONE)
                 .train(files.stream().map(f -> f.getContent().toString()).iterator());
     }
 
     /** Saves tokenizer.json under dir and writes its release record, as the training job does. */
-    static TokenizerRelease publish(KafkaSettings settings, Tokenizer tokenizer, Path dir) throws Exception {
+    public static TokenizerRelease publish(KafkaSettings settings, Tokenizer tokenizer, Path dir) throws Exception {
         Path file = dir.resolve(tokenizer.id() + ".json");
         tokenizer.save(file);
         String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
@@ -71,7 +75,8 @@ final class TestCorpus {
         return release;
     }
 
-    static void produce(KafkaSettings settings, List<SourceFile> files) {
+    /** Writes the files to source-files, keyed as ingest keys them. */
+    public static void produce(KafkaSettings settings, List<SourceFile> files) {
         AvroSerde<SourceFile> serde = new AvroSerde<>(SourceFile.class, new SchemaRegistryClient(settings.schemaRegistryUrl()));
         try (var producer = new KafkaProducer<byte[], byte[]>(settings.producer("test-ingest"))) {
             for (SourceFile file : files) {
@@ -79,5 +84,22 @@ final class TestCorpus {
                         serde.serialize(Topics.SOURCE_FILES.name(), file)));
             }
         }
+    }
+
+    /**
+     * Reads a topic from the start (committed records only) until at least {@code atLeast} arrived, then 2 s
+     * more to see duplicates that would come after; throws {@link AssertionError} if fewer arrive in 120 s.
+     */
+    public static List<ConsumerRecord<byte[], byte[]>> readAll(KafkaSettings settings, String topic, int atLeast) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<byte[], byte[]>(settings.consumer("test-reader-" + System.nanoTime()))) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (records.size() < atLeast && System.nanoTime() < deadline) consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            long settle = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+            while (System.nanoTime() < settle) consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+        }
+        if (records.size() < atLeast) throw new AssertionError("expected " + atLeast + " records on " + topic + ", got " + records.size());
+        return records;
     }
 }

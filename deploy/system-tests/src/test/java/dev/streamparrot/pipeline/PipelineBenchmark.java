@@ -1,7 +1,10 @@
-package dev.streamparrot.packer.stream;
+package dev.streamparrot.pipeline;
 
+import dev.streamparrot.corpus.TestCorpus;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.TopicAdmin;
+import dev.streamparrot.packer.stream.PackerSettings;
+import dev.streamparrot.packer.stream.PackerStream;
 import dev.streamparrot.schemas.SourceFile;
 import dev.streamparrot.testkit.PythonStdlib;
 import dev.streamparrot.testkit.RealCluster;
@@ -44,8 +47,8 @@ class PipelineBenchmark {
         TopicAdmin.ensure(settings.bootstrapServers(), Topics.ALL, (short) 1);
         List<SourceFile> files = stdlib();
         long bytes = files.stream().mapToLong(f -> f.getContent().toString().getBytes(StandardCharsets.UTF_8).length).sum();
-        Tokenizer tokenizer = Corpus.train(files.subList(0, Math.min(300, files.size())), 2000);
-        Corpus.publish(settings, tokenizer, dir);
+        Tokenizer tokenizer = TestCorpus.train(files.subList(0, Math.min(300, files.size())), 2000);
+        TestCorpus.publish(settings, tokenizer, dir);
 
         // anchor: the tokenizer alone, one thread
         long a0 = System.nanoTime();
@@ -65,7 +68,7 @@ class PipelineBenchmark {
                 Thread.sleep(100);
             }
             long t0 = System.nanoTime();
-            Corpus.produce(settings, files);
+            TestCorpus.produce(settings, files);
             double produced = (System.nanoTime() - t0) / 1e9;
             double tokenized = Double.NaN;
             while (packer.metrics().filesPacked() < files.size() && System.nanoTime() < deadline + Duration.ofSeconds(600).toNanos()) {
