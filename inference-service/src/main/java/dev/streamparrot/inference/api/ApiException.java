@@ -14,16 +14,13 @@ public final class ApiException extends RuntimeException {
     public static final String CONTEXT_LENGTH_EXCEEDED = "context_length_exceeded";
 
     private final int status;
-    private final String type;
-    private final String param;
-    private final String code;
+    /** The exception carries the very body it is answered with, so the two cannot disagree. */
+    private final ErrorBody.Detail detail;
 
     public ApiException(int status, String type, String message, String param, String code) {
         super(message);
         this.status = status;
-        this.type = type;
-        this.param = param;
-        this.code = code;
+        this.detail = new ErrorBody.Detail(message, type, param, code);
     }
 
     /** 400 invalid_request_error about one request field (param may be null). */
@@ -57,15 +54,15 @@ public final class ApiException extends RuntimeException {
     }
 
     public String param() {
-        return param;
+        return detail.param();
     }
 
     public String code() {
-        return code;
+        return detail.code();
     }
 
     /** The body OpenAI answers with. */
     public ErrorBody body() {
-        return new ErrorBody(new ErrorBody.Detail(getMessage(), type, param, code));
+        return new ErrorBody(detail);
     }
 }

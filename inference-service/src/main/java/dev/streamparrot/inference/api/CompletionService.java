@@ -52,6 +52,15 @@ public final class CompletionService {
         return modelName;
     }
 
+    /** The model every request runs on, and the codec that turns its text into its tokens. */
+    public LanguageModel model() {
+        return model;
+    }
+
+    public TextCodec codec() {
+        return codec;
+    }
+
     /**
      * Checks that the request names this model, tokenizes the prompts and checks them against the model;
      * throws {@link ApiException}: 404 for another model, 400 if the prompts do not fit.

@@ -9,30 +9,27 @@ import dev.streamparrot.model.generate.Cancellation;
 import java.util.List;
 
 /** Completions from the model, through the same service the HTTP API uses. */
-public final class ModelCompletionEngine implements CompletionEngine {
-    private final CompletionService service;
-    private final GenerationParams settings;
+public record ModelCompletionEngine(CompletionService service, GenerationParams settings) implements CompletionEngine {
 
-    public ModelCompletionEngine(CompletionService service, GenerationParams settings) {
-        this.service = service;
-        this.settings = settings;
+    @Override
+    public List<String> complete(HumanEvalProblem problem, int n) {
+        CompletionResponse response = prepare(service, problem, n, settings).run(Cancellation.NEVER);
+        return response.choices().stream().map(CompletionResponse.Choice::text).toList();
     }
 
     /**
-     * Like CodeParrot's script, the model sees the prompt without its trailing newline, so its first
-     * token can be the newline-and-indent BPE learned; the completion still appends to the full prompt.
+     * The request for {@code n} completions of a problem, checked against the model; every engine that
+     * runs the model starts here. Like CodeParrot's script, the model sees the prompt without its trailing
+     * newline, so its first token can be the newline-and-indent BPE learned; the completion still appends
+     * to the full prompt. A prompt too long for the model is a {@link ProblemDoesNotFitException}.
      */
-    @Override
-    public List<String> complete(HumanEvalProblem problem, int n) {
-        String prompt = problem.prompt().strip();
-        CompletionRequest request = CompletionRequest.of(prompt, n, settings);
-        CompletionService.Completion completion;
+    public static CompletionService.Completion prepare(CompletionService service, HumanEvalProblem problem, int n,
+                                                       GenerationParams settings) {
+        CompletionRequest request = CompletionRequest.of(problem.prompt().strip(), n, settings);
         try {
-            completion = service.prepare(request);
+            return service.prepare(request);
         } catch (ApiException e) {
             throw ProblemDoesNotFitException.orRethrow(problem, e);
         }
-        CompletionResponse response = completion.run(Cancellation.NEVER);
-        return response.choices().stream().map(CompletionResponse.Choice::text).toList();
     }
 }

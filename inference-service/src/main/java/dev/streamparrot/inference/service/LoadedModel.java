@@ -13,10 +13,8 @@ import java.time.Instant;
  * one ends, so requests in flight finish on the model they started on.
  */
 public final class LoadedModel {
-    private final String id;
     private final CheckpointProvenance provenance;
-    private final LanguageModel model;
-    private final TextCodec codec;
+    /** Holds the id, the model and the codec: one place for them, so what a request runs on is what we name. */
     private final CompletionService service;
     private final Runnable free;
     private final Instant loadedAt = Instant.now();
@@ -31,16 +29,13 @@ public final class LoadedModel {
 
     /** @param provenance the checkpoint's step and data frontier, named in every response's {@code system_fingerprint} */
     public LoadedModel(String id, CheckpointProvenance provenance, LanguageModel model, TextCodec codec, Runnable free) {
-        this.id = id;
         this.provenance = provenance;
-        this.model = model;
-        this.codec = codec;
         this.service = new CompletionService(model, codec, id, provenance.fingerprint());
         this.free = free;
     }
 
     public String id() {
-        return id;
+        return service.modelName();
     }
 
     public CheckpointProvenance provenance() {
@@ -48,11 +43,11 @@ public final class LoadedModel {
     }
 
     public LanguageModel model() {
-        return model;
+        return service.model();
     }
 
     public TextCodec codec() {
-        return codec;
+        return service.codec();
     }
 
     /**
@@ -118,6 +113,6 @@ public final class LoadedModel {
 
     @Override
     public String toString() {
-        return id;
+        return id();
     }
 }
