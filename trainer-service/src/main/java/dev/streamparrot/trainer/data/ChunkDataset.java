@@ -2,7 +2,6 @@ package dev.streamparrot.trainer.data;
 
 import dev.streamparrot.schemas.ChunkCheck;
 
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -33,10 +32,9 @@ import java.util.TreeMap;
  * <p>Chunks of another tokenizer, of the wrong length, or with ids outside the vocabulary go to {@link Rejects},
  * once per process: later epochs skip them quietly.
  */
-public final class ChunkDataset implements TrainingData {
+public final class ChunkDataset extends JudgedData {
     /** A partition with this many fetched records waiting is not fetched further until the merge catches up. */
     private static final int MAX_PENDING = 2000;
-    private static final Duration POLL = Duration.ofMillis(200);
 
     public record Settings(int batchSize, int seqLength, int shuffleBuffer, long seed, AtEnd atEnd) {
         public Settings {
@@ -46,11 +44,9 @@ public final class ChunkDataset implements TrainingData {
         }
     }
 
-    private final ChunkSource source;
     private final Settings settings;
     /** Whether a chunk of the right length has been read: from then on a chunk of another length is poison. */
     private boolean sawUsable;
-    private final ChunkJudge judge;
     private final List<Integer> partitions;
     private final Map<Integer, ArrayDeque<ChunkRecord>> pending = new TreeMap<>();
 
@@ -71,9 +67,8 @@ public final class ChunkDataset implements TrainingData {
      * @param resumeFrom  a state taken from an earlier run, or null to start at the beginning of the log
      */
     public ChunkDataset(ChunkSource source, Settings settings, String tokenizerId, DataState resumeFrom, Rejects rejects) {
-        this.source = source;
+        super(source, settings.seqLength(), tokenizerId, resumeFrom, rejects);
         this.settings = settings;
-        this.judge = new ChunkJudge(settings.seqLength(), tokenizerId, resumeFrom == null ? null : resumeFrom.tokenizerId(), rejects);
         this.partitions = List.copyOf(source.partitions());
         partitions.forEach(p -> pending.put(p, new ArrayDeque<>()));
         if (resumeFrom == null) {
@@ -103,12 +98,6 @@ public final class ChunkDataset implements TrainingData {
             else peekedRecord = lastTaken;
         }
         return judge.tokenizerId();
-    }
-
-    /** From now on, chunks holding ids at or above vocabSize are rejected instead of reaching the model. */
-    @Override
-    public void requireIdsBelow(int vocabSize) {
-        judge.requireIdsBelow(vocabSize);
     }
 
     /** The next batch_size sequences; waits while the log has nothing to give. */
@@ -245,9 +234,5 @@ public final class ChunkDataset implements TrainingData {
         if (!checked.usable()) return null;
         sawUsable = true;
         return new Sample(r.partition(), r.offset(), checked.ids());
-    }
-
-    private static void pause() throws InterruptedException {
-        Thread.sleep(POLL.toMillis());
     }
 }

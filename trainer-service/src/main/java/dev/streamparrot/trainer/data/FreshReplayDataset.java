@@ -2,7 +2,6 @@ package dev.streamparrot.trainer.data;
 
 import dev.streamparrot.schemas.ChunkCheck;
 
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +19,7 @@ import java.util.TreeMap;
  * rejected once per process and passed: the frontier moves over it. A replay pick that lands on one is
  * drawn again.
  */
-public final class FreshReplayDataset implements TrainingData {
-    private static final Duration POLL = Duration.ofMillis(200);
+public final class FreshReplayDataset extends JudgedData {
     /** Replay picks in a row that found no usable chunk before the history counts as holding none. */
     private static final int REPLAY_MISSES = 64;
 
@@ -32,9 +30,7 @@ public final class FreshReplayDataset implements TrainingData {
         }
     }
 
-    private final ChunkSource source;
     private final Settings settings;
-    private final ChunkJudge judge;
     private final FreshReplayMix mix;
     private final Map<Integer, ArrayDeque<ChunkRecord>> ahead = new TreeMap<>(); // per partition: fetched from the frontier on
     private FreshReplayMix.State state;
@@ -44,9 +40,8 @@ public final class FreshReplayDataset implements TrainingData {
      * @param resumeFrom  a state taken from an earlier run, or null to start at the beginning of the log
      */
     public FreshReplayDataset(ChunkSource source, Settings settings, String tokenizerId, FreshReplayState resumeFrom, Rejects rejects) {
-        this.source = source;
+        super(source, settings.seqLength(), tokenizerId, resumeFrom, rejects);
         this.settings = settings;
-        this.judge = new ChunkJudge(settings.seqLength(), tokenizerId, resumeFrom == null ? null : resumeFrom.tokenizerId(), rejects);
         this.mix = new FreshReplayMix(source.partitions(), settings.freshFraction());
         source.partitions().forEach(p -> ahead.put(p, new ArrayDeque<>()));
         if (resumeFrom == null) {
@@ -75,11 +70,6 @@ public final class FreshReplayDataset implements TrainingData {
             if (judge.tokenizerId() == null) pause();
         }
         return judge.tokenizerId();
-    }
-
-    @Override
-    public void requireIdsBelow(int vocabSize) {
-        judge.requireIdsBelow(vocabSize);
     }
 
     @Override
@@ -161,9 +151,5 @@ public final class FreshReplayDataset implements TrainingData {
     private List<ChunkRecord> poll(int partition) throws InterruptedException {
         if (Thread.interrupted()) throw new InterruptedException();
         return source.poll(Set.of(partition), POLL);
-    }
-
-    private static void pause() throws InterruptedException {
-        Thread.sleep(POLL.toMillis());
     }
 }
