@@ -2,17 +2,19 @@ package dev.streamparrot.inference.api.http;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.streamparrot.inference.api.StrictScalar;
+import dev.streamparrot.inference.api.SamplingField;
 import dev.streamparrot.inference.humaneval.HumanEvalProblem;
 import dev.streamparrot.inference.service.HumanEvalJobs;
 import dev.streamparrot.model.generate.GenerationParams;
 import dev.streamparrot.model.generate.SamplingParams;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
-import jakarta.validation.constraints.DecimalMax;
-import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import java.util.List;
+
+import static dev.streamparrot.inference.api.SamplingField.Rule.TEMPERATURE;
+import static dev.streamparrot.inference.api.SamplingField.Rule.TOP_P;
 
 /**
  * The JSON body of {@code POST /v1/humaneval}, as Micronaut reads and validates it (a broken rule is a 400 naming
@@ -35,14 +37,10 @@ record HumanEvalBody(
         @Max(value = 4096, message = "max_tokens must be between 1 and 4096.")
         Integer maxTokens,
 
-        @Nullable @Serdeable.Deserializable(using = StrictScalar.class)
-        @DecimalMin(value = "0", message = "temperature must be non-negative.")
-        Double temperature,
+        // the sampling rules are CompletionBody's too: one SamplingField each
+        @SamplingField(TEMPERATURE) @Nullable @Serdeable.Deserializable(using = StrictScalar.class) Double temperature,
 
-        @JsonProperty("top_p") @Nullable @Serdeable.Deserializable(using = StrictScalar.class)
-        @DecimalMin(value = "0", inclusive = false, message = "top_p must be in (0, 1].")
-        @DecimalMax(value = "1", message = "top_p must be in (0, 1].")
-        Double topP,
+        @SamplingField(TOP_P) @JsonProperty("top_p") @Nullable @Serdeable.Deserializable(using = StrictScalar.class) Double topP,
 
         @Nullable @Serdeable.Deserializable(using = StrictScalar.class)
         Long seed) {
