@@ -5,8 +5,6 @@ import dev.streamparrot.model.generate.SamplingParams;
 import dev.streamparrot.model.generate.StopSequences;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
-import jakarta.validation.constraints.DecimalMax;
-import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -37,12 +35,11 @@ public record CompletionBody(
         Integer maxTokens,
 
         @Nullable @Serdeable.Deserializable(using = StrictScalar.class)
-        @DecimalMin(value = "0", message = "temperature must be non-negative.")
+        @SamplingField(SamplingField.Rule.TEMPERATURE)
         Double temperature,
 
         @JsonProperty("top_p") @Nullable @Serdeable.Deserializable(using = StrictScalar.class)
-        @DecimalMin(value = "0", inclusive = false, message = "top_p must be in (0, 1].")
-        @DecimalMax(value = "1", message = "top_p must be in (0, 1].")
+        @SamplingField(SamplingField.Rule.TOP_P)
         Double topP,
 
         @JsonProperty("top_k") @Nullable @Serdeable.Deserializable(using = StrictScalar.class)

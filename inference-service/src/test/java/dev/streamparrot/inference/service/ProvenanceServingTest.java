@@ -98,6 +98,13 @@ class ProvenanceServingTest {
             JsonNode newFile = notYet.get("files").get(0);
             assertEquals("new.py", newFile.get("path").asText());
             assertEquals("not_yet_trained", newFile.get("status").asText());
+            // the answer's JSON, field for field (a client reads these names)
+            assertEquals(List.of("object", "repository", "commit", "model", "system_fingerprint", "trained", "files"), names(notYet));
+            assertEquals(List.of("path", "key", "source_partition", "source_offset", "status", "chunks"), names(newFile));
+            assertEquals(List.of("topic", "partition", "offset", "trained"), names(newFile.get("chunks").get(0)));
+            assertEquals(Topics.CHUNKS_TRAIN.name(), newFile.get("chunks").get(0).get("topic").asText());
+            assertEquals(repo + "/new.py", newFile.get("key").asText());
+            assertEquals(PARTITION, newFile.get("source_partition").asInt());
             assertEquals(List.of(first, first + 1, last), offsets(newFile));
             assertEquals(List.of(true, true, false), trainedFlags(newFile));
 
@@ -165,6 +172,12 @@ class ProvenanceServingTest {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static List<String> names(JsonNode object) {
+        List<String> out = new java.util.ArrayList<>();
+        object.fieldNames().forEachRemaining(out::add);
+        return out;
     }
 
     private static List<Long> offsets(JsonNode file) {

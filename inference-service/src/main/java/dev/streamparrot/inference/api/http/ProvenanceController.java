@@ -1,16 +1,11 @@
 package dev.streamparrot.inference.api.http;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.streamparrot.inference.api.ApiException;
 import dev.streamparrot.inference.provenance.ProvenanceIndex;
 import dev.streamparrot.inference.service.LoadedModel;
 import dev.streamparrot.inference.service.ModelSlot;
 import dev.streamparrot.inference.service.ProvenanceFollower;
-import dev.streamparrot.schemas.Split;
-import dev.streamparrot.topics.Topics;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -40,7 +35,7 @@ final class ProvenanceController {
     }
 
     @Get(uri = "/provenance", produces = MediaType.APPLICATION_JSON)
-    HttpResponse<String> provenance(@Nullable @QueryValue String repository, @Nullable @QueryValue String commit) throws InterruptedException {
+    ProvenanceView provenance(@Nullable @QueryValue String repository, @Nullable @QueryValue String commit) throws InterruptedException {
         if (repository == null || repository.isBlank()) throw ApiException.invalid("repository", "repository is required.");
         if (commit == null || commit.isBlank()) throw ApiException.invalid("commit", "commit is required.");
         if (follower == null) {
@@ -56,30 +51,6 @@ final class ProvenanceController {
                     null, "provenance_unavailable");
         }
         ProvenanceIndex.Answer answer = follower.index().answer(repository, commit, model.provenance());
-        ObjectNode out = JsonBodies.JSON.createObjectNode();
-        out.put("object", "provenance");
-        out.put("repository", repository);
-        out.put("commit", commit);
-        out.put("model", model.id());
-        out.put("system_fingerprint", model.provenance().fingerprint());
-        out.put("trained", answer.trained());
-        ArrayNode files = out.putArray("files");
-        for (ProvenanceIndex.FileAnswer f : answer.files()) {
-            ObjectNode file = files.addObject();
-            file.put("path", f.file().path());
-            file.put("key", f.file().key());
-            file.put("source_partition", f.file().partition());
-            file.put("source_offset", f.file().offset());
-            file.put("status", f.status().name().toLowerCase());
-            ArrayNode chunks = file.putArray("chunks");
-            for (ProvenanceIndex.ChunkRef c : f.chunks()) {
-                ObjectNode chunk = chunks.addObject();
-                chunk.put("topic", (c.split() == Split.TRAIN ? Topics.CHUNKS_TRAIN : Topics.CHUNKS_VALID).name());
-                chunk.put("partition", c.partition());
-                chunk.put("offset", c.offset());
-                chunk.put("trained", c.split() == Split.TRAIN && model.provenance().trained(c.partition(), c.offset()));
-            }
-        }
-        return HttpResponse.ok(out.toString()).contentType(MediaType.APPLICATION_JSON_TYPE);
+        return ProvenanceView.of(answer, model.id(), model.provenance());
     }
 }

@@ -247,6 +247,11 @@ class OpenAiHttpTest {
         assertEquals("fake-1", job.get("model").asText());
         assertEquals(2, job.get("progress").get("samples_checked").asInt());
         JsonNode result = job.get("result");
+        List<String> resultFields = new java.util.ArrayList<>();
+        result.fieldNames().forEachRemaining(resultFields::add);
+        assertEquals(List.of("problems_scored", "problems_skipped", "skipped", "samples", "passed", "model_failures",
+                "sandbox_failures", "isolation", "pass_at_k", "samples_file"), resultFields, "the field names clients read");
+        assertEquals(0, result.get("skipped").size(), "an empty list is written as []: " + job);
         assertEquals(2, result.get("samples").asInt());
         assertEquals(2, result.get("problems_scored").asInt());
         assertEquals(0, result.get("problems_skipped").asInt());
