@@ -14,7 +14,8 @@ import java.util.stream.Collectors;
 
 /**
  * A group member in a JVM of its own, for tests that kill it with SIGKILL. Prints one line per inner step
- * ({@code STEP round step}) and per contribution ({@code CONTRIBUTED id partition:offset,...}).
+ * ({@code STEP round step}), per contribution ({@code CONTRIBUTED id partition:offset,...}) and when it takes and
+ * drops the coordinator role ({@code COORDINATOR member-id}, the id its published rounds carry; {@code NOT-COORDINATOR member-id}).
  * Arguments: bootstrap registry group topic-prefix inner-steps timeout-seconds tokenizer-json checkpoint-dir.
  */
 public final class GroupMemberProcess {
@@ -48,8 +49,24 @@ public final class GroupMemberProcess {
                 System.out.flush();
             }
         };
+        GroupStatus status = new GroupStatus();
+        Thread roleWatch = new Thread(() -> {
+            try {
+                for (boolean coordinates = false; ; Thread.sleep(20)) {
+                    GroupStatus.Snapshot s = status.snapshot();
+                    if (s.coordinator() == coordinates) continue;
+                    coordinates = s.coordinator();
+                    System.out.println((coordinates ? "COORDINATOR " : "NOT-COORDINATOR ") + s.memberId());
+                    System.out.flush();
+                }
+            } catch (InterruptedException ignored) {
+                // the JVM ends
+            }
+        });
+        roleWatch.setDaemon(true);
+        roleWatch.start();
         new GroupMember(kafka, settings, topics, new GroupMember.Run("child", GroupTestKit.args(100_000), GroupTestKit.TOKENIZER, 0, Path.of(a[7])),
-                List.of(printer), List.of(), new GroupStatus(), GroupTestKit.fastSession(),
+                List.of(printer), List.of(), status, GroupTestKit.fastSession(),
                 id -> id.equals(release.getId()) ? Optional.of(release) : Optional.empty()).run();
     }
 }
