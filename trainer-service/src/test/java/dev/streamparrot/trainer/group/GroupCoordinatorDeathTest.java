@@ -21,6 +21,7 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,8 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * coordinator is killed with SIGKILL mid-round: right after its own contribution to a round, while it collects the
  * others'. Another member must take the role from the committed state: every round on trainer-global and
  * trainer-outer exactly once and consecutive, each round the outer step of the one before (its contributions are of
- * that round, its tokens that round's plus theirs), every chunk of the topic trained exactly once, and training
- * going on for at least two rounds under the new coordinator.
+ * that round; its parameters, momentum and tokens follow from that round's and theirs, bit for bit), every chunk of
+ * the topic trained exactly once, and training going on for at least two rounds under the new coordinator.
  */
 @ExtendWith(RealCluster.class)
 class GroupCoordinatorDeathTest {
@@ -111,17 +112,26 @@ class GroupCoordinatorDeathTest {
                     assertNotEquals(childId, e.getValue(), "round " + e.getKey() + " published after the kill by the killed member")).count();
             assertTrue(after >= 2, "at least two rounds under the new coordinator, not " + after);
 
-            // each round the outer step of the one before: its accepted contributions trained that round, its tokens add up
+            // each round is the outer step of the one before: its accepted contributions trained that round, and the
+            // published parameters and momentum are what the outer step makes of the previous round's (bit for bit)
             Map<String, TrainerFragment> contributions = headers(kafka, topics.contributions().name());
+            Map<String, float[]> locals = GroupTestKit.contributionParams(kafka, topics.contributions().name());
             Map<Long, GroupTestKit.Published> rounds = GroupTestKit.rounds(kafka, topics.global().name());
+            Map<Long, GroupTestKit.Published> momenta = GroupTestKit.rounds(kafka, topics.outer().name());
             for (long r = 1; r < rounds.size(); r++) {
                 long tokens = rounds.get(r - 1).header().getTokens();
+                List<OuterStep.Local> used = new ArrayList<>();
                 for (String id : rounds.get(r).header().getAccepted()) {
                     TrainerFragment c = contributions.get(id);
                     assertEquals(r - 1, c.getRound(), "round " + r + " accepted contribution " + id);
                     tokens += c.getTokens();
+                    used.add(new OuterStep.Local(locals.get(id), c.getTokens()));
                 }
                 assertEquals(tokens, rounds.get(r).header().getTokens(), "round " + r + "'s tokens: round " + (r - 1) + "'s and its contributions'");
+                float[] momentum = momenta.get(r - 1).params().clone();
+                assertArrayEquals(new OuterStep(settings.outerLr(), settings.outerMomentum()).apply(rounds.get(r - 1).params(), momentum, used),
+                        rounds.get(r).params(), "round " + r + ": the outer step of round " + (r - 1));
+                assertArrayEquals(momentum, momenta.get(r).params(), "round " + r + "'s momentum");
             }
 
             // no chunk trained twice, none skipped: the accepted ranges tile every partition up to its end
