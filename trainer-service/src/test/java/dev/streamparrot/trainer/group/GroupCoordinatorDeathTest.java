@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.LongStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -163,7 +164,7 @@ class GroupCoordinatorDeathTest {
             String earlier = publisher.put(f.getRound(), f.getMemberId());
             assertTrue(earlier == null, topic + ": round " + f.getRound() + " published twice (by " + earlier + " and " + f.getMemberId() + ")");
         }
-        assertEquals(new ArrayList<>(publisher.keySet()), java.util.stream.LongStream.range(0, publisher.size()).boxed().toList(),
+        assertEquals(new ArrayList<>(publisher.keySet()), LongStream.range(0, publisher.size()).boxed().toList(),
                 topic + ": rounds consecutive from 0");
         return publisher;
     }
