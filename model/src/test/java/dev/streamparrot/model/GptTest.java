@@ -20,15 +20,15 @@ class GptTest {
 
     @Test
     void logitsMatchPlainJavaReference() {
-        GptConfig c = TestModels.tiny();
-        Map<String, float[]> state = TestModels.randomState(c, 7);
-        int[][] ids = TestModels.randomTokens(3, 2, 11, c.vocabSize());
-        try (Gpt g = TestModels.model(c, state); NDManager m = NDManager.newBaseManager("PyTorch")) {
+        TestModels.RandomCase rc = TestModels.randomCase(7, 3, 2, 11);
+        GptConfig c = rc.config();
+        int[][] ids = rc.ids();
+        try (Gpt g = rc.model(); NDManager m = NDManager.newBaseManager("PyTorch")) {
             float[] logits = g.forward(Gpt.ids(m, ids), false).toFloatArray();
             int v = c.vocabSize(), t = ids[0].length;
             double maxDiff = 0;
             for (int b = 0; b < ids.length; b++) {
-                double[][] ref = ReferenceGpt.logits(c, state, ids[b]);
+                double[][] ref = rc.referenceLogits(b);
                 for (int i = 0; i < t; i++) {
                     for (int j = 0; j < v; j++) {
                         maxDiff = Math.max(maxDiff, Math.abs(ref[i][j] - logits[(b * t + i) * v + j]));
@@ -41,13 +41,13 @@ class GptTest {
 
     @Test
     void lossIsMeanNextTokenCrossEntropy() {
-        GptConfig c = TestModels.tiny();
-        Map<String, float[]> state = TestModels.randomState(c, 8);
-        int[][] ids = TestModels.randomTokens(4, 2, 9, c.vocabSize());
-        try (Gpt g = TestModels.model(c, state); NDManager m = NDManager.newBaseManager("PyTorch")) {
+        TestModels.RandomCase rc = TestModels.randomCase(8, 4, 2, 9);
+        int[][] ids = rc.ids();
+        try (Gpt g = rc.model(); NDManager m = NDManager.newBaseManager("PyTorch")) {
             double expected = 0;
-            for (int[] row : ids) {
-                double[][] ref = ReferenceGpt.logits(c, state, row);
+            for (int b = 0; b < ids.length; b++) {
+                int[] row = ids[b];
+                double[][] ref = rc.referenceLogits(b);
                 for (int i = 0; i + 1 < row.length; i++) {
                     double max = Double.NEGATIVE_INFINITY, sum = 0;
                     for (double z : ref[i]) {

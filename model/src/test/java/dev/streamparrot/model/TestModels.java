@@ -47,6 +47,23 @@ final class TestModels {
         return Gpt.fromState(c, m, tensors);
     }
 
+    /** A tiny model's random weights and a random batch of ids: what the tests against {@link ReferenceGpt} start from. */
+    record RandomCase(GptConfig config, Map<String, float[]> state, int[][] ids) {
+        Gpt model() {
+            return TestModels.model(config, state);
+        }
+
+        /** The reference's logits of row {@code b} of the batch. */
+        double[][] referenceLogits(int b) {
+            return ReferenceGpt.logits(config, state, ids[b]);
+        }
+    }
+
+    static RandomCase randomCase(long stateSeed, long tokenSeed, int rows, int len) {
+        GptConfig c = tiny();
+        return new RandomCase(c, randomState(c, stateSeed), randomTokens(tokenSeed, rows, len, c.vocabSize()));
+    }
+
     static int[][] randomTokens(long seed, int rows, int len, int vocab) {
         Random r = new Random(seed);
         int[][] t = new int[rows][len];
