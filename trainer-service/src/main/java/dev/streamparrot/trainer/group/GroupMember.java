@@ -186,44 +186,33 @@ public final class GroupMember {
                 CoordinatorRole role = new CoordinatorRole(settings, consumer, membership, checkpoint, () -> new Coordinator(kafka, settings,
                         topics, fingerprint, fragments, deadLetters, admin, consumer.groupMetadata(),
                         GroupChunkReader.beginnings(consumer, topics.chunks().name()), () -> ParamVector.read(model)));
-                new Rounds(consumer, producer, admin, global, reader, fragments, model, optimizer,
-                        new TrainStep(model, optimizer, LrSchedule.of(args.lrSchedulerType(), args.learningRate(), args.numWarmupSteps(),
-                                args.maxTrainSteps()), args.seed()),
-                        fingerprint, latest.orElse(null), role).run();
+                TrainStep trainStep = new TrainStep(model, optimizer, LrSchedule.of(args.lrSchedulerType(), args.learningRate(),
+                        args.numWarmupSteps(), args.maxTrainSteps()), args.seed());
+                new Rounds(new Links(consumer, producer, admin, global, reader, fragments), new Local(model, optimizer, trainStep, fingerprint),
+                        latest.orElse(null), role).run();
             }
         }
     }
 
+    /** The member's Kafka ends: its group consumer and producer, the admin client, the round log and its chunk reader. */
+    private record Links(KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer, Admin admin, RoundLog global,
+                         GroupChunkReader reader, AvroSerde<TrainerFragment> fragments) {}
+
+    /** What the member trains: the model, its inner optimizer and step, and the fingerprint every round must carry. */
+    private record Local(Gpt model, AdamW optimizer, TrainStep trainStep, String fingerprint) {}
+
     /** The member's loop, with everything it needs in fields so that it reads top to bottom. */
     private final class Rounds {
-        final KafkaConsumer<byte[], byte[]> consumer;
-        final KafkaProducer<byte[], byte[]> producer;
-        final Admin admin;
-        final RoundLog global;
-        final GroupChunkReader reader;
-        final AvroSerde<TrainerFragment> fragments;
-        final Gpt model;
-        final AdamW optimizer;
-        final TrainStep trainStep;
-        final String fingerprint;
+        final Links io;
+        final Local local;
         final CoordinatorRole role;
         RoundLog.Round current;
         long lastRoundBytes;
         boolean restorePending = true; // the first round this member trains may resume its inner state
 
-        Rounds(KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer, Admin admin, RoundLog global,
-               GroupChunkReader reader, AvroSerde<TrainerFragment> fragments, Gpt model, AdamW optimizer,
-               TrainStep trainStep, String fingerprint, RoundLog.Round latest, CoordinatorRole role) {
-            this.consumer = consumer;
-            this.producer = producer;
-            this.admin = admin;
-            this.global = global;
-            this.reader = reader;
-            this.fragments = fragments;
-            this.model = model;
-            this.optimizer = optimizer;
-            this.trainStep = trainStep;
-            this.fingerprint = fingerprint;
+        Rounds(Links io, Local local, RoundLog.Round latest, CoordinatorRole role) {
+            this.io = io;
+            this.local = local;
             this.current = latest;
             this.role = role;
         }
@@ -232,24 +221,24 @@ public final class GroupMember {
             try {
                 while (current == null) {
                     role.sync();
-                    current = global.next(-1, Duration.ofMillis(200)).orElse(null);
-                    reader.poll(Duration.ZERO);
+                    current = io.global().next(-1, Duration.ofMillis(200)).orElse(null);
+                    io.reader().poll(Duration.ZERO);
                 }
                 while (!stopRequested && current.header().getInnerSteps() < args.maxTrainSteps()) {
                     long started = System.nanoTime();
-                    long readBefore = global.bytesRead();
+                    long readBefore = io.global().bytesRead();
                     Sent sent = train(current);
                     RoundLog.Round next = null;
                     long lastDataCheck = System.nanoTime();
                     while (next == null && !stopRequested) {
                         role.sync();
                         if (role.active()) role.coordinate(current.header().getTokens());
-                        next = global.next(current.round(), Duration.ofMillis(role.active() ? 10 : 200)).orElse(null);
-                        reader.poll(Duration.ZERO);
+                        next = io.global().next(current.round(), Duration.ofMillis(role.active() ? 10 : 200)).orElse(null);
+                        io.reader().poll(Duration.ZERO);
                         if (next == null && sent.empty() && System.nanoTime() - lastDataCheck > settings.dataWait().toNanos()) {
                             lastDataCheck = System.nanoTime();
-                            reader.startRound();
-                            if (reader.hasMore()) sent = train(current); // chunks arrived: this round can still use them
+                            io.reader().startRound();
+                            if (io.reader().hasMore()) sent = train(current); // chunks arrived: this round can still use them
                         }
                         if (next == null && !sent.empty()
                                 && System.nanoTime() - sent.at() > settings.roundTimeout().plus(settings.dataWait()).toNanos()) {
@@ -264,10 +253,10 @@ public final class GroupMember {
                     if (next == null) break;
                     if (settings.checkpointed(next.round(), next.header().getInnerSteps(), args.maxTrainSteps())) {
                         synchronized (TORCH) {
-                            memberState.save(next.header().getInnerSteps(), Math.max(size, 1), optimizer);
+                            memberState.save(next.header().getInnerSteps(), Math.max(size, 1), local.optimizer());
                         }
                     }
-                    lastRoundBytes = sent.bytes() + global.bytesRead() - readBefore;
+                    lastRoundBytes = sent.bytes() + io.global().bytesRead() - readBefore;
                     double seconds = (System.nanoTime() - started) / 1e9;
                     status.update(s -> new GroupStatus.Snapshot(s.memberId(), s.partitions(), s.coordinator(), s.round(), s.innerStep(),
                             s.groupSize(), seconds, lastRoundBytes, s.bytesExchanged() + lastRoundBytes, s.tokensExchanged(), s.refused(),
@@ -284,17 +273,16 @@ public final class GroupMember {
         record Sent(boolean empty, long bytes, long at) {}
 
         Sent train(RoundLog.Round round) throws InterruptedException {
-            float[] local = ParamVector.read(model);
-            if (!allFinite(local)) {
+            if (!allFinite(ParamVector.read(local.model()))) {
                 throw new IllegalStateException("the member's parameters are not finite: it cannot take the global parameters in place");
             }
-            ParamVector.write(model, round.values());
+            ParamVector.write(local.model(), round.values());
             if (listeners.stream().anyMatch(l -> l instanceof GroupListener)) {
-                float[] start = ParamVector.read(model);
+                float[] start = ParamVector.read(local.model());
                 listeners.forEach(l -> { if (l instanceof GroupListener g) g.roundStarted(round.round(), start); });
             }
             membership.startRound();
-            reader.startRound();
+            io.reader().startRound();
             long base = round.header().getInnerSteps();
             long steps = Math.min(settings.innerSteps(), args.maxTrainSteps() - base);
             int perUpdate = args.trainBatchSize() * args.gradientAccumulationSteps();
@@ -305,15 +293,15 @@ public final class GroupMember {
                 restorePending = false;
                 String outcome;
                 synchronized (TORCH) {
-                    outcome = memberState.restore(base, Math.max(size, 1), optimizer);
+                    outcome = memberState.restore(base, Math.max(size, 1), local.optimizer());
                 }
                 LOG.info("trainer group {}: {}", settings.groupId(), outcome);
             }
             while (h < steps && !membership.revokedThisRound() && !stopRequested) {
-                List<Sample> batch = reader.nextBatch(perUpdate);
+                List<Sample> batch = io.reader().nextBatch(perUpdate);
                 if (batch.isEmpty()) {
                     if (h == 0 && System.nanoTime() < waitUntil) {
-                        reader.poll(Duration.ofMillis(100));
+                        io.reader().poll(Duration.ofMillis(100));
                         continue;
                     }
                     break;
@@ -325,7 +313,7 @@ public final class GroupMember {
                 long t0 = System.nanoTime();
                 TrainStep.Result r;
                 synchronized (TORCH) {
-                    r = trainStep.run(micro, base + h);
+                    r = local.trainStep().run(micro, base + h);
                 }
                 h++;
                 long batchTokens = (long) batch.size() * args.seqLength();
@@ -341,19 +329,19 @@ public final class GroupMember {
                     listeners.forEach(l -> l.scalars(r.step(), s));
                 }
                 publishStatus(round.round(), h);
-                reader.poll(Duration.ZERO); // rebalance callbacks; a revoked partition ends the round early
+                io.reader().poll(Duration.ZERO); // rebalance callbacks; a revoked partition ends the round early
             }
             String id = UUID.randomUUID().toString();
-            float[] params = h > 0 ? ParamVector.read(model) : null;
+            float[] params = h > 0 ? ParamVector.read(local.model()) : null;
             Fragments.Header header = new Fragments.Header(settings.groupId(), FragmentKind.CONTRIBUTION, round.round(),
-                    consumer.groupMetadata().memberId(), id, fingerprint, tokens, h, h > 0 ? reader.ranges() : List.of(), List.of());
+                    io.consumer().groupMetadata().memberId(), id, local.fingerprint(), tokens, h, h > 0 ? io.reader().ranges() : List.of(), List.of());
             long bytes = 0;
             for (TrainerFragment f : Fragments.cut(header, params)) {
-                byte[] value = RegistryOutage.waitOut(settings.groupId(), () -> fragments.serialize(topics.contributions().name(), f));
+                byte[] value = RegistryOutage.waitOut(settings.groupId(), () -> io.fragments().serialize(topics.contributions().name(), f));
                 bytes += value.length;
-                producer.send(new ProducerRecord<>(topics.contributions().name(), Fragments.key(f).getBytes(StandardCharsets.UTF_8), value));
+                io.producer().send(new ProducerRecord<>(topics.contributions().name(), Fragments.key(f).getBytes(StandardCharsets.UTF_8), value));
             }
-            producer.flush();
+            io.producer().flush();
             long sentTokens = tokens;
             status.update(s -> new GroupStatus.Snapshot(s.memberId(), s.partitions(), s.coordinator(), s.round(), s.innerStep(), s.groupSize(),
                     s.lastRoundSeconds(), s.lastRoundBytes(), s.bytesExchanged(), s.tokensExchanged() + sentTokens, s.refused(), s.lateDropped()));
@@ -364,7 +352,7 @@ public final class GroupMember {
         /** Live members of the group now (asked once a round; the status's figure only). */
         int groupSize() {
             try {
-                return admin.describeConsumerGroups(List.of(settings.groupId())).all().get(10, java.util.concurrent.TimeUnit.SECONDS)
+                return io.admin().describeConsumerGroups(List.of(settings.groupId())).all().get(10, java.util.concurrent.TimeUnit.SECONDS)
                         .get(settings.groupId()).members().size();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -378,7 +366,7 @@ public final class GroupMember {
 
         void publishStatus(long round, long innerStep) {
             if (innerStep == 0) size = groupSize();
-            status.update(s -> new GroupStatus.Snapshot(consumer.groupMetadata().memberId(), membership.ownedPartitions(), role.active(), round,
+            status.update(s -> new GroupStatus.Snapshot(io.consumer().groupMetadata().memberId(), membership.ownedPartitions(), role.active(), round,
                     innerStep, Math.max(size, 1), s.lastRoundSeconds(), s.lastRoundBytes(), s.bytesExchanged(), s.tokensExchanged(),
                     role.active() ? role.refused() : s.refused(), role.active() ? role.lateDropped() : s.lateDropped()));
         }
