@@ -3,6 +3,7 @@ package dev.streamparrot.trainer;
 import dev.streamparrot.artifacts.Sha256;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.TopicAdmin;
+import dev.streamparrot.model.generate.CheckpointSample;
 import dev.streamparrot.registry.AvroSerde;
 import dev.streamparrot.registry.SchemaRegistryClient;
 import dev.streamparrot.schemas.CheckpointAnnouncement;
@@ -14,6 +15,7 @@ import dev.streamparrot.schemas.TokenIds;
 import dev.streamparrot.schemas.TokenizerRelease;
 import dev.streamparrot.testkit.PythonStdlib;
 import dev.streamparrot.testkit.RealCluster;
+import dev.streamparrot.tokenizer.BpeTrainer;
 import dev.streamparrot.topics.Topics;
 import dev.streamparrot.trainer.logging.TfEventsReader;
 import io.micronaut.context.ApplicationContext;
@@ -43,6 +45,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -66,7 +69,9 @@ class TrainOnTheRealClusterTest {
         double unigramEntropy = unigramEntropy(train);
 
         Path tokenizerJson = dir.resolve("tokenizer.json");
-        Files.writeString(tokenizerJson, "{\"version\": \"1.0\", \"model\": {\"type\": \"bytes\"}}\n");
+        // a real byte-level BPE of the model's vocabulary size (no merges), so the checkpoint sample can decode
+        new BpeTrainer(BpeTrainer.Config.byteLevel(VOCAB), BpeTrainer.Progress.NONE).train(List.of("def f(x):\n    return x\n").iterator())
+                .save(tokenizerJson);
         AvroSerde<Chunk> chunks = new AvroSerde<>(Chunk.class, registry);
         try (var producer = new KafkaProducer<byte[], byte[]>(kafka.producer("stdlib-chunks"))) {
             AvroSerde<TokenizerRelease> releases = new AvroSerde<>(TokenizerRelease.class, registry);
@@ -152,6 +157,13 @@ class TrainOnTheRealClusterTest {
         assertTrue(events.stream().anyMatch(e -> e.step() == 160 && e.scalars().containsKey("loss/eval")));
         assertTrue(events.stream().filter(e -> e.scalars().containsKey("loss/train")).count() >= 16);
         assertTrue(events.stream().anyMatch(e -> e.scalars().keySet().containsAll(List.of("lr", "samples", "tokens/s"))));
+        // each checkpoint's greedy sample of the fixed prompt, as TensorBoard text
+        List<String> samples = events.stream().map(e -> e.texts().get("sample")).filter(java.util.Objects::nonNull).toList();
+        assertFalse(samples.isEmpty(), "no checkpoint sample in TensorBoard");
+        // the text is markdown (a code block) holding the prompt and the model's continuation of it
+        assertTrue(samples.stream().allMatch(t -> t.contains(CheckpointSample.PROMPT)
+                && !t.substring(t.indexOf(CheckpointSample.PROMPT) + CheckpointSample.PROMPT.length()).replace("```", "").isBlank()),
+                samples.toString());
     }
 
     /** Byte-level token ids of the stdlib's top-level modules (sorted), files separated by EOS, cut into chunks. */
