@@ -3,23 +3,19 @@ package dev.streamparrot.packer.stream;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kit.StreamApp;
 import dev.streamparrot.kit.StreamArgs;
+import dev.streamparrot.kit.StreamStage;
 import dev.streamparrot.packer.core.Packer;
 import dev.streamparrot.packer.core.RepoSplit;
 import dev.streamparrot.topics.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.apache.kafka.streams.KafkaStreams;
 
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /** One packer instance: the topology as a kit {@link StreamApp} (exactly-once, dead letters, outage pause). */
-public final class PackerStream implements AutoCloseable {
-    private final StreamApp app;
-    private final PackerMetrics metrics;
-    /** Followed here, outside the stream threads, which only look releases up. */
-    private final TokenizerReleases releases;
+public final class PackerStream extends StreamStage<PackerMetrics> {
 
     public PackerStream(KafkaSettings kafka, PackerSettings packing, MeterRegistry meters) {
         this(kafka, packing, meters, Map.of());
@@ -27,31 +23,22 @@ public final class PackerStream implements AutoCloseable {
 
     /** @param streamsOverrides Kafka Streams settings that replace the shared ones (tests, benchmarks) */
     public PackerStream(KafkaSettings kafka, PackerSettings packing, MeterRegistry meters, Map<String, String> streamsOverrides) {
-        this.metrics = new PackerMetrics(meters);
-        this.releases = new TokenizerReleases(kafka);
-        StreamApp.Stage stage = new StreamApp.Stage("packer (seq_length " + packing.seqLength() + ", valid share " + packing.validShare() + ")",
-                packing.applicationId(), packing.stateDir(), packing.threads(), List.of(Topics.CHUNKS_TRAIN, Topics.CHUNKS_VALID),
-                streamsOverrides);
-        this.app = new StreamApp(kafka, stage, registry -> PackerTopology.build(packing, registry, releases, metrics));
+        this(kafka, packing, new PackerMetrics(meters), new TokenizerReleases(kafka), streamsOverrides);
+    }
+
+    /** @param releases followed here, outside the stream threads, which only look releases up */
+    private PackerStream(KafkaSettings kafka, PackerSettings packing, PackerMetrics metrics, TokenizerReleases releases,
+                         Map<String, String> streamsOverrides) {
+        super(new StreamApp(kafka, new StreamApp.Stage("packer (seq_length " + packing.seqLength() + ", valid share " + packing.validShare() + ")",
+                        packing.applicationId(), packing.stateDir(), packing.threads(), List.of(Topics.CHUNKS_TRAIN, Topics.CHUNKS_VALID),
+                        streamsOverrides),
+                        registry -> PackerTopology.build(packing, registry, releases, metrics)),
+                metrics, releases);
     }
 
     public PackerStream start() {
-        app.start();
+        app().start();
         return this;
-    }
-
-    public KafkaStreams.State state() {
-        return app.state();
-    }
-
-    public PackerMetrics metrics() {
-        return metrics;
-    }
-
-    @Override
-    public void close() {
-        app.close();
-        releases.close();
     }
 
     /**

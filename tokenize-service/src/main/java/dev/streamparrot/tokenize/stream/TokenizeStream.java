@@ -5,10 +5,10 @@ import dev.streamparrot.artifacts.ArtifactStores;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kit.StreamApp;
 import dev.streamparrot.kit.StreamArgs;
+import dev.streamparrot.kit.StreamStage;
 import dev.streamparrot.topics.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,13 +22,11 @@ import java.util.Set;
  * transactional producer), so exactly-once needs nothing more. It starts once a release has been activated:
  * before that there is nothing to encode with.
  */
-public final class TokenizeStream implements AutoCloseable {
+public final class TokenizeStream extends StreamStage<TokenizeMetrics> {
     public static final String DEFAULT_APPLICATION_ID = "tokenize";
     private static final Logger LOG = LoggerFactory.getLogger(TokenizeStream.class);
 
     private final ReleaseCatalog catalog;
-    private final StreamApp app;
-    private final TokenizeMetrics metrics;
     private final Thread starter;
 
     /**
@@ -47,11 +45,15 @@ public final class TokenizeStream implements AutoCloseable {
     /** @param store where released tokenizers are read from (their locations name it) */
     public TokenizeStream(KafkaSettings kafka, String applicationId, String stateDir, int threads, MeterRegistry meters,
                           Map<String, String> streamsOverrides, ArtifactStore store) {
-        this.metrics = new TokenizeMetrics(meters);
-        this.catalog = new ReleaseCatalog(kafka);
-        StreamApp.Stage stage = new StreamApp.Stage("tokenize", applicationId, stateDir, threads, List.of(Topics.TOKEN_IDS), streamsOverrides);
-        this.app = new StreamApp(kafka, stage,
-                registry -> TokenizeTopology.build(applicationId, registry, catalog, new TokenizerCache(store), metrics));
+        this(kafka, applicationId, stateDir, threads, new TokenizeMetrics(meters), new ReleaseCatalog(kafka), streamsOverrides, store);
+    }
+
+    private TokenizeStream(KafkaSettings kafka, String applicationId, String stateDir, int threads, TokenizeMetrics metrics,
+                           ReleaseCatalog catalog, Map<String, String> streamsOverrides, ArtifactStore store) {
+        super(new StreamApp(kafka, new StreamApp.Stage("tokenize", applicationId, stateDir, threads, List.of(Topics.TOKEN_IDS), streamsOverrides),
+                        registry -> TokenizeTopology.build(applicationId, registry, catalog, new TokenizerCache(store), metrics)),
+                metrics, catalog);
+        this.catalog = catalog;
         this.starter = new Thread(this::startWhenActivated, "tokenize-starter");
         starter.setDaemon(true);
     }
@@ -65,7 +67,7 @@ public final class TokenizeStream implements AutoCloseable {
         try {
             if (catalog.activations().isEmpty()) LOG.info("waiting for a tokenizer activation before encoding");
             catalog.awaitFirstActivation();
-            app.start();
+            app().start();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IllegalStateException e) {
@@ -73,19 +75,10 @@ public final class TokenizeStream implements AutoCloseable {
         }
     }
 
-    public KafkaStreams.State state() {
-        return app.state();
-    }
-
-    public TokenizeMetrics metrics() {
-        return metrics;
-    }
-
     @Override
     public void close() {
         starter.interrupt();
-        app.close();
-        catalog.close();
+        super.close();
     }
 
     public static int defaultThreads() {
