@@ -19,13 +19,11 @@ import dev.streamparrot.registry.SchemaRegistryClient;
 import dev.streamparrot.schemas.CheckpointAnnouncement;
 import dev.streamparrot.schemas.Chunk;
 import dev.streamparrot.schemas.ChunkCheck;
-import dev.streamparrot.schemas.FragmentKind;
 import dev.streamparrot.schemas.TokenizerRelease;
 import dev.streamparrot.schemas.TrainerFragment;
 import dev.streamparrot.topics.Topics;
 import dev.streamparrot.trainer.checkpoint.CheckpointStore;
 import dev.streamparrot.trainer.data.KafkaChunkSource;
-import dev.streamparrot.trainer.data.Sample;
 import dev.streamparrot.trainer.data.ValidationChunks;
 import dev.streamparrot.trainer.loop.TrainingArgs;
 import dev.streamparrot.trainer.loop.TrainingListener;
@@ -35,20 +33,15 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 
 /**
@@ -188,192 +181,11 @@ public final class GroupMember {
                         GroupChunkReader.beginnings(consumer, topics.chunks().name()), () -> ParamVector.read(model)));
                 TrainStep trainStep = new TrainStep(model, optimizer, LrSchedule.of(args.lrSchedulerType(), args.learningRate(),
                         args.numWarmupSteps(), args.maxTrainSteps()), args.seed());
-                new Rounds(new Links(consumer, producer, admin, global, reader, fragments), new Local(model, optimizer, trainStep, fingerprint),
-                        latest.orElse(null), role).run();
+                new RoundLoop(new RoundLoop.Member(settings, args, topics, listeners, status, membership, memberState, () -> stopRequested),
+                        new RoundLoop.Links(consumer, producer, admin, global, reader, fragments),
+                        new RoundLoop.Local(model, optimizer, trainStep, fingerprint), latest.orElse(null), role).run();
             }
         }
     }
 
-    /** The member's Kafka ends: its group consumer and producer, the admin client, the round log and its chunk reader. */
-    private record Links(KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer, Admin admin, RoundLog global,
-                         GroupChunkReader reader, AvroSerde<TrainerFragment> fragments) {}
-
-    /** What the member trains: the model, its inner optimizer and step, and the fingerprint every round must carry. */
-    private record Local(Gpt model, AdamW optimizer, TrainStep trainStep, String fingerprint) {}
-
-    /** The member's loop, with everything it needs in fields so that it reads top to bottom. */
-    private final class Rounds {
-        final Links io;
-        final Local local;
-        final CoordinatorRole role;
-        RoundLog.Round current;
-        long lastRoundBytes;
-        boolean restorePending = true; // the first round this member trains may resume its inner state
-
-        Rounds(Links io, Local local, RoundLog.Round latest, CoordinatorRole role) {
-            this.io = io;
-            this.local = local;
-            this.current = latest;
-            this.role = role;
-        }
-
-        void run() throws InterruptedException {
-            try {
-                while (current == null) {
-                    role.sync();
-                    current = io.global().next(-1, Duration.ofMillis(200)).orElse(null);
-                    io.reader().poll(Duration.ZERO);
-                }
-                while (!stopRequested && current.header().getInnerSteps() < args.maxTrainSteps()) {
-                    long started = System.nanoTime();
-                    long readBefore = io.global().bytesRead();
-                    Sent sent = train(current);
-                    RoundLog.Round next = null;
-                    long lastDataCheck = System.nanoTime();
-                    while (next == null && !stopRequested) {
-                        role.sync();
-                        if (role.active()) role.coordinate(current.header().getTokens());
-                        next = io.global().next(current.round(), Duration.ofMillis(role.active() ? 10 : 200)).orElse(null);
-                        io.reader().poll(Duration.ZERO);
-                        if (next == null && sent.empty() && System.nanoTime() - lastDataCheck > settings.dataWait().toNanos()) {
-                            lastDataCheck = System.nanoTime();
-                            io.reader().startRound();
-                            if (io.reader().hasMore()) sent = train(current); // chunks arrived: this round can still use them
-                        }
-                        if (next == null && !sent.empty()
-                                && System.nanoTime() - sent.at() > settings.roundTimeout().plus(settings.dataWait()).toNanos()) {
-                            // no next round long after this member contributed: the coordinator may have refused it (say,
-                            // while the group rebalanced and this member's id changed). Train the round again; a duplicate
-                            // of an accepted contribution is refused, so nothing is counted twice.
-                            LOG.info("trainer group {}: round {} still open {} s after this member contributed; contributing again",
-                                    settings.groupId(), current.round(), settings.roundTimeout().plus(settings.dataWait()).toSeconds());
-                            sent = train(current);
-                        }
-                    }
-                    if (next == null) break;
-                    if (settings.checkpointed(next.round(), next.header().getInnerSteps(), args.maxTrainSteps())) {
-                        synchronized (TORCH) {
-                            memberState.save(next.header().getInnerSteps(), Math.max(size, 1), local.optimizer());
-                        }
-                    }
-                    lastRoundBytes = sent.bytes() + io.global().bytesRead() - readBefore;
-                    double seconds = (System.nanoTime() - started) / 1e9;
-                    status.update(s -> new GroupStatus.Snapshot(s.memberId(), s.partitions(), s.coordinator(), s.round(), s.innerStep(),
-                            s.groupSize(), seconds, lastRoundBytes, s.bytesExchanged() + lastRoundBytes, s.tokensExchanged(), s.refused(),
-                            s.lateDropped()));
-                    current = next;
-                }
-                role.finish();
-            } finally {
-                role.close();
-            }
-        }
-
-        /** The contribution a round ended with. */
-        record Sent(boolean empty, long bytes, long at) {}
-
-        Sent train(RoundLog.Round round) throws InterruptedException {
-            if (!allFinite(ParamVector.read(local.model()))) {
-                throw new IllegalStateException("the member's parameters are not finite: it cannot take the global parameters in place");
-            }
-            ParamVector.write(local.model(), round.values());
-            if (listeners.stream().anyMatch(l -> l instanceof GroupListener)) {
-                float[] start = ParamVector.read(local.model());
-                listeners.forEach(l -> { if (l instanceof GroupListener g) g.roundStarted(round.round(), start); });
-            }
-            membership.startRound();
-            io.reader().startRound();
-            long base = round.header().getInnerSteps();
-            long steps = Math.min(settings.innerSteps(), args.maxTrainSteps() - base);
-            int perUpdate = args.trainBatchSize() * args.gradientAccumulationSteps();
-            List<Sample> trained = new ArrayList<>();
-            long h = 0, tokens = 0, waitUntil = System.nanoTime() + settings.dataWait().toNanos();
-            publishStatus(round.round(), 0);
-            if (restorePending) {
-                restorePending = false;
-                String outcome;
-                synchronized (TORCH) {
-                    outcome = memberState.restore(base, Math.max(size, 1), local.optimizer());
-                }
-                LOG.info("trainer group {}: {}", settings.groupId(), outcome);
-            }
-            while (h < steps && !membership.revokedThisRound() && !stopRequested) {
-                List<Sample> batch = io.reader().nextBatch(perUpdate);
-                if (batch.isEmpty()) {
-                    if (h == 0 && System.nanoTime() < waitUntil) {
-                        io.reader().poll(Duration.ofMillis(100));
-                        continue;
-                    }
-                    break;
-                }
-                List<int[][]> micro = new ArrayList<>();
-                for (int i = 0; i < batch.size(); i += args.trainBatchSize()) {
-                    micro.add(batch.subList(i, Math.min(batch.size(), i + args.trainBatchSize())).stream().map(Sample::ids).toArray(int[][]::new));
-                }
-                long t0 = System.nanoTime();
-                TrainStep.Result r;
-                synchronized (TORCH) {
-                    r = local.trainStep().run(micro, base + h);
-                }
-                h++;
-                long batchTokens = (long) batch.size() * args.seqLength();
-                tokens += batchTokens;
-                trained.addAll(batch);
-                double tokensPerSecond = batchTokens / ((System.nanoTime() - t0) / 1e9);
-                listeners.forEach(l -> l.updated(r, tokensPerSecond));
-                if (r.step() % args.logInterval() == 0) {
-                    Map<String, Double> s = new LinkedHashMap<>();
-                    s.put("loss/train", r.loss());
-                    s.put("lr", r.lr());
-                    s.put("tokens/s", tokensPerSecond);
-                    listeners.forEach(l -> l.scalars(r.step(), s));
-                }
-                publishStatus(round.round(), h);
-                io.reader().poll(Duration.ZERO); // rebalance callbacks; a revoked partition ends the round early
-            }
-            String id = UUID.randomUUID().toString();
-            float[] params = h > 0 ? ParamVector.read(local.model()) : null;
-            Fragments.Header header = new Fragments.Header(settings.groupId(), FragmentKind.CONTRIBUTION, round.round(),
-                    io.consumer().groupMetadata().memberId(), id, local.fingerprint(), tokens, h, h > 0 ? io.reader().ranges() : List.of(), List.of());
-            long bytes = 0;
-            for (TrainerFragment f : Fragments.cut(header, params)) {
-                byte[] value = RegistryOutage.waitOut(settings.groupId(), () -> io.fragments().serialize(topics.contributions().name(), f));
-                bytes += value.length;
-                io.producer().send(new ProducerRecord<>(topics.contributions().name(), Fragments.key(f).getBytes(StandardCharsets.UTF_8), value));
-            }
-            io.producer().flush();
-            long sentTokens = tokens;
-            status.update(s -> new GroupStatus.Snapshot(s.memberId(), s.partitions(), s.coordinator(), s.round(), s.innerStep(), s.groupSize(),
-                    s.lastRoundSeconds(), s.lastRoundBytes(), s.bytesExchanged(), s.tokensExchanged() + sentTokens, s.refused(), s.lateDropped()));
-            listeners.forEach(l -> { if (l instanceof GroupListener g) g.contributed(id, round.round(), List.copyOf(trained)); });
-            return new Sent(h == 0, bytes, System.nanoTime());
-        }
-
-        /** Live members of the group now (asked once a round; the status's figure only). */
-        int groupSize() {
-            try {
-                return io.admin().describeConsumerGroups(List.of(settings.groupId())).all().get(10, java.util.concurrent.TimeUnit.SECONDS)
-                        .get(settings.groupId()).members().size();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return status.snapshot().groupSize();
-            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-                return status.snapshot().groupSize();
-            }
-        }
-
-        int size;
-
-        void publishStatus(long round, long innerStep) {
-            if (innerStep == 0) size = groupSize();
-            status.update(s -> new GroupStatus.Snapshot(io.consumer().groupMetadata().memberId(), membership.ownedPartitions(), role.active(), round,
-                    innerStep, Math.max(size, 1), s.lastRoundSeconds(), s.lastRoundBytes(), s.bytesExchanged(), s.tokensExchanged(),
-                    role.active() ? role.refused() : s.refused(), role.active() ? role.lateDropped() : s.lateDropped()));
-        }
-    }
-
-    private static boolean allFinite(float[] v) {
-        for (float x : v) if (!Float.isFinite(x)) return false;
-        return true;
-    }
 }
