@@ -1,6 +1,5 @@
 package dev.streamparrot.registry;
 
-import dev.streamparrot.topics.Topic;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
@@ -40,11 +39,6 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         this.readerSchema = schemaOf(type);
         this.registry = registry;
         this.writer = new SpecificDatumWriter<>(readerSchema);
-    }
-
-    /** The serde of a topic's values: the topic names its class. */
-    public static <T extends SpecificRecord> AvroSerde<T> of(Topic<T> topic, SchemaRegistryClient registry) {
-        return new AvroSerde<>(topic.valueType(), registry);
     }
 
     /** The schema this serde writes and reads into (the class's). */

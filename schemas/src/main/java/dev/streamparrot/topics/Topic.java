@@ -61,9 +61,14 @@ public record Topic<V>(String name, int partitions, String cleanupPolicy, String
         return (Serde<V>) new AvroSerde(valueType, registry);
     }
 
+    /** The typed Avro serde of an Avro topic's values: the topic names their class. */
+    public static <T extends SpecificRecord> AvroSerde<T> avro(Topic<T> topic, SchemaRegistryClient registry) {
+        return new AvroSerde<>(topic.valueType(), registry);
+    }
+
     /**
      * The values' Avro serde as one over any record, for code that handles every topic alike (dead letters, the
-     * console, audits); only for an Avro topic. Typed code uses {@link #serde} or {@link AvroSerde#of}.
+     * console, audits); only for an Avro topic. Typed code uses {@link #serde} or {@link #avro}.
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
     public AvroSerde<SpecificRecord> avroSerde(SchemaRegistryClient registry) {

@@ -34,7 +34,7 @@ class DeadLetterReplayTest {
         TopicAdmin.ensure(settings.bootstrapServers(), List.of(Topics.DEAD_LETTERS, input, neighbour), (short) 1);
         String topic = input.name(), other = neighbour.name();
         SchemaRegistryClient registry = new SchemaRegistryClient(settings.schemaRegistryUrl());
-        AvroSerde<SourceFile> serde = AvroSerde.of(input, registry);
+        AvroSerde<SourceFile> serde = Topic.avro(input, registry);
         List<SourceFile> written = new ArrayList<>();
         Instant before = Instant.now();
         try (var producer = new KafkaProducer<byte[], byte[]>(settings.producer("replay-test"))) {
@@ -46,7 +46,7 @@ class DeadLetterReplayTest {
             producer.send(new ProducerRecord<>(other, new byte[] {1, 2, 3})).get();
             // The fault, as the code before the breaker handled it: a consumer whose registry did not answer
             // dead-lettered every record it read.
-            AvroSerde<SourceFile> deadRegistry = AvroSerde.of(input,
+            AvroSerde<SourceFile> deadRegistry = Topic.avro(input,
                     new SchemaRegistryClient("http://127.0.0.1:" + RealCluster.freePort() + "/apis/ccompat/v7"));
             DeadLetters deadLetters = new DeadLetters("replay-test", registry);
             for (String t : List.of(topic, other)) {

@@ -22,7 +22,7 @@ class TopicTest {
     void anAvroTopicGivesAnAvroSerdeOfItsClass() {
         Serde<SourceFile> serde = Topics.SOURCE_FILES.serde(registry);
         assertEquals(SourceFile.class, assertInstanceOf(AvroSerde.class, serde).type());
-        assertEquals(SourceFile.class, AvroSerde.of(Topics.SOURCE_FILES, registry).type());
+        assertEquals(SourceFile.class, Topic.avro(Topics.SOURCE_FILES, registry).type());
         assertTrue(Topics.SOURCE_FILES.isAvro());
     }
 

@@ -46,7 +46,7 @@ final class DeploymentFiles {
             "trainer", Topics.CHUNKS_TRAIN);
 
     /** The one-shot job that trains and activates the first tokenizer. */
-    static final String FIRST_TOKENIZER_JOB = "dev.streamparrot.tokenize.train.FirstTokenizerJob";
+    static final String FIRST_TOKENIZER_JOB = "dev.streamparrot.tokenize.FirstTokenizerJob";
 
     private DeploymentFiles() {}
 

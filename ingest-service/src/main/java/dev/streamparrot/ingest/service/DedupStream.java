@@ -5,6 +5,7 @@ import dev.streamparrot.kit.StreamApp;
 import dev.streamparrot.registry.AvroSerde;
 import dev.streamparrot.ingest.file.RejectReason;
 import dev.streamparrot.schemas.SourceFile;
+import dev.streamparrot.topics.Topic;
 import dev.streamparrot.topics.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Context;
@@ -72,8 +73,8 @@ final class DedupStream {
                 + topics.bandPartitions() + " bands partitions)", "ingest-dedup", Path.of(dataDir, "streams").toString(), 1,
                 List.of(Topics.SOURCE_FILES, Topics.REJECTED_FILES), Map.of(StreamsConfig.consumerPrefix("max.poll.records"), "100"),
                 StreamApp.OnFailure.REPLACE_ALWAYS);
-        return new StreamApp(settings, stage, registry -> DedupTopology.build(topics, AvroSerde.of(Topics.SOURCE_FILES, registry),
-                AvroSerde.of(Topics.REJECTED_FILES, registry), maxLateness, this::count)).start();
+        return new StreamApp(settings, stage, registry -> DedupTopology.build(topics, Topic.avro(Topics.SOURCE_FILES, registry),
+                Topic.avro(Topics.REJECTED_FILES, registry), maxLateness, this::count)).start();
     }
 
     private void count(SourceFile file, RejectReason reason) {

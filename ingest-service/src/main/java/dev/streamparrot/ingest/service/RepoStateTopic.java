@@ -10,6 +10,7 @@ import dev.streamparrot.kit.TopicSnapshot;
 import dev.streamparrot.registry.AvroSerde;
 import dev.streamparrot.registry.SchemaRegistryClient;
 import dev.streamparrot.schemas.RepositoryState;
+import dev.streamparrot.topics.Topic;
 import dev.streamparrot.topics.Topics;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -35,7 +36,7 @@ public final class RepoStateTopic implements AutoCloseable {
         // Like the stream stages, so the service starts on a bare cluster; an existing topic is left as it is.
         TopicAdmin.ensure(settings.bootstrapServers(), List.of(Topics.REPO_STATE), (short) 1);
         this.producer = new KafkaProducer<>(settings.producer("ingest-repo-state"));
-        this.serde = AvroSerde.of(Topics.REPO_STATE, registry);
+        this.serde = Topic.avro(Topics.REPO_STATE, registry);
         this.deadLetters = new DeadLetters("ingest-service", registry);
     }
 

@@ -48,7 +48,7 @@ public final class PackerTopology {
 
     public static Topology build(PackerSettings packing, SchemaRegistryClient registry, TokenizerReleases releases,
                                  PackerMetrics metrics) {
-        AvroSerde<TokenizedFile> input = AvroSerde.of(Topics.TOKEN_IDS, registry);
+        AvroSerde<TokenizedFile> input = Topic.avro(Topics.TOKEN_IDS, registry);
         LongConsumer avroNanos = nanos -> metrics.serde.record(nanos, TimeUnit.NANOSECONDS);
         Serde<Chunk> chunks = new TimedSerde<>(Topics.CHUNKS_TRAIN.serde(registry), avroNanos);
         var deadLetters = new InputDeadLetters<>(new DeadLetters(packing.applicationId(), registry), input.serializer());

@@ -6,6 +6,7 @@ import dev.streamparrot.kit.InputDeadLetters;
 import dev.streamparrot.registry.AvroSerde;
 import dev.streamparrot.registry.SchemaRegistryClient;
 import dev.streamparrot.schemas.SourceFile;
+import dev.streamparrot.topics.Topic;
 import dev.streamparrot.topics.Topics;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -34,7 +35,7 @@ public final class TokenizeTopology {
     public static Topology build(String applicationId, SchemaRegistryClient registry, ReleaseCatalog catalog,
                                  TokenizerCache tokenizers, TokenizeMetrics metrics) {
         LongConsumer avroNanos = nanos -> metrics.serde.record(nanos, TimeUnit.NANOSECONDS);
-        AvroSerde<SourceFile> input = AvroSerde.of(Topics.SOURCE_FILES, registry);
+        AvroSerde<SourceFile> input = Topic.avro(Topics.SOURCE_FILES, registry);
         var deadLetters = new InputDeadLetters<>(new DeadLetters(applicationId, registry), input.serializer());
 
         StreamsBuilder builder = new StreamsBuilder();

@@ -48,8 +48,8 @@ public final class TrainTokenizerCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Trains, stores and publishes the release (see the class comment); {@link FirstTokenizerJob} activates it too. */
-    TokenizerRelease train() throws Exception {
+    /** Trains, stores and publishes the release (see the class comment); the first-tokenizer job activates it too. */
+    public TokenizerRelease train() throws Exception {
         KafkaSettings settings = new KafkaSettings(bootstrapServers, schemaRegistry);
         SchemaRegistryClient registry = new SchemaRegistryClient(schemaRegistry);
         List<String> sample = SourceSample.read(settings, registry, maxFiles, maxMegabytes * 1_000_000);

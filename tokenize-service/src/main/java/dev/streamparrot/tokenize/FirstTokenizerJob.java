@@ -1,8 +1,9 @@
-package dev.streamparrot.tokenize.train;
+package dev.streamparrot.tokenize;
 
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.schemas.TokenizerRelease;
 import dev.streamparrot.tokenize.stream.TokenizerActivator;
+import dev.streamparrot.tokenize.train.TrainTokenizerCommand;
 import dev.streamparrot.topics.Topics;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
