@@ -21,7 +21,8 @@ import java.util.List;
  * <p>Run with model/native/bench.sh, which preloads the MKL shim and tcmalloc; without them libtorch's
  * matmul runs at less than half speed (the ratio stays meaningful, the absolute figures do not).
  * System properties: bench.threads (default: all cores), bench.steps (timed updates; default 3, codeparrot-small 2,
- * cpu-tiny 20), bench.vocab (cpu-tiny's vocabulary, default 32768).
+ * cpu-tiny 20), and for {@link #cpuTiny} the trainer profile it stands beside: bench.model (default cpu-tiny),
+ * bench.batch (8), bench.seq (128), bench.vocab (32768).
  */
 @Tag("benchmark")
 class TrainingBenchmarkTest {
@@ -38,8 +39,11 @@ class TrainingBenchmarkTest {
 
     @Test
     void cpuTiny() {
-        // the local cluster's trainer profile (cpu-tiny: 8 x 128 per update); deploy/bench-trainer.sh sets it beside the service
-        run("cpu-tiny", GptConfig.preset("cpu-tiny", Integer.getInteger("bench.vocab", 32768)), 8, 128, Integer.getInteger("bench.steps", 20));
+        // a small trainer profile (cpu-tiny: 8 x 128 per update by default); deploy/bench-trainer.sh sets the running
+        // trainer's (the local cluster's cpu-tiny-512: 2 x 512) to measure the service against it
+        String model = System.getProperty("bench.model", "cpu-tiny");
+        run(model, GptConfig.preset(model, Integer.getInteger("bench.vocab", 32768)), Integer.getInteger("bench.batch", 8),
+                Integer.getInteger("bench.seq", 128), Integer.getInteger("bench.steps", 20));
     }
 
     @Test
