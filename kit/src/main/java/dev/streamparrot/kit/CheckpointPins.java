@@ -26,13 +26,14 @@ public final class CheckpointPins {
     /** Records that this instance serves this checkpoint; returns once the broker has it. */
     public static void pin(Producer<byte[], byte[]> producer, AvroSerde<CheckpointAnnouncement> serde, String instance,
                            CheckpointAnnouncement served) {
-        Acked.send(producer, new ProducerRecord<>(Topics.CHECKPOINT_PINS.name(), instance.getBytes(StandardCharsets.UTF_8),
-                serde.serialize(Topics.CHECKPOINT_PINS.name(), served)));
+        Sends.acknowledged(producer, new ProducerRecord<>(Topics.CHECKPOINT_PINS.name(), instance.getBytes(StandardCharsets.UTF_8),
+                serde.serialize(Topics.CHECKPOINT_PINS.name(), served)), "the pin of " + instance);
     }
 
     /** Releases this instance's pin. */
     public static void unpin(Producer<byte[], byte[]> producer, String instance) {
-        Acked.send(producer, new ProducerRecord<>(Topics.CHECKPOINT_PINS.name(), instance.getBytes(StandardCharsets.UTF_8), null));
+        Sends.acknowledged(producer, new ProducerRecord<>(Topics.CHECKPOINT_PINS.name(), instance.getBytes(StandardCharsets.UTF_8), null),
+                "the unpin of " + instance);
     }
 
     /** The locations pinned now: the latest pin of every instance, read to the topic's end. */

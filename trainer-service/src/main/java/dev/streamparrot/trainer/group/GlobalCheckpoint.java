@@ -1,7 +1,7 @@
 package dev.streamparrot.trainer.group;
 
 import dev.streamparrot.artifacts.Manifest;
-import dev.streamparrot.kit.Acked;
+import dev.streamparrot.kit.Sends;
 import dev.streamparrot.model.Checkpoint;
 import dev.streamparrot.model.Gpt;
 import dev.streamparrot.registry.AvroSerde;
@@ -66,7 +66,8 @@ record GlobalCheckpoint(GroupMember.Run run, String groupId, Model model, Valida
                 .setFrontier(frontier).setRound(s.round()).setTokensTrained(s.tokens())
                 .build();
         byte[] value = RegistryOutage.waitOut(groupId, () -> announcements.serialize(Topics.CHECKPOINTS.name(), a));
-        Acked.send(producer, new ProducerRecord<>(Topics.CHECKPOINTS.name(), (a.getRunId() + "/" + a.getStep()).getBytes(StandardCharsets.UTF_8), value));
+        Sends.acknowledged(producer, new ProducerRecord<>(Topics.CHECKPOINTS.name(), (a.getRunId() + "/" + a.getStep()).getBytes(StandardCharsets.UTF_8), value),
+                "the announcement of " + a.getRunId() + " step " + a.getStep());
         if (evalLoss != null) {
             Map<String, Double> m = new LinkedHashMap<>();
             m.put("loss/eval", evalLoss);

@@ -7,7 +7,7 @@ import dev.streamparrot.kafka.DeadLetters;
 import dev.streamparrot.kafka.KafkaSettings;
 import dev.streamparrot.kafka.OutageGuard;
 import dev.streamparrot.kafka.TopicAdmin;
-import dev.streamparrot.kit.Acked;
+import dev.streamparrot.kit.Sends;
 import dev.streamparrot.model.AdamW;
 import dev.streamparrot.model.Checkpoint;
 import dev.streamparrot.model.Gpt;
@@ -142,8 +142,8 @@ public final class GroupMember {
             DeadLetteringDecoder<Chunk> decoder = new DeadLetteringDecoder<>(chunks, deadLetters, producer,
                     new OutageGuard(kafka.bootstrapServers()));
             GroupChunkReader reader = new GroupChunkReader(topics.chunks().name(), consumer, decoder,
-                    (record, reason) -> Acked.send(producer, RegistryOutage.waitOut(settings.groupId(), () -> deadLetters.record(deadLetters.letter(
-                            topics.chunks().name(), record.partition(), record.offset(), null, chunks.serialize(topics.chunks().name(), record.chunk()), reason)))));
+                    (record, reason) -> Sends.acknowledged(producer, RegistryOutage.waitOut(settings.groupId(), () -> deadLetters.record(deadLetters.letter(
+                            topics.chunks().name(), record.partition(), record.offset(), null, chunks.serialize(topics.chunks().name(), record.chunk()), reason))), "a dead letter"));
             consumer.subscribe(List.of(topics.chunks().name(), topics.coordinator().name()), membership);
             while (consumer.groupMetadata().generationId() < 0) reader.poll(Duration.ofMillis(100));
 
